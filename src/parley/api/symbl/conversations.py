@@ -1,0 +1,94 @@
+"""Symbl's Job and Conversation APIs (reads scoped to the caller's app; anything else is a 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from sqlalchemy.orm import Session
+
+from parley.api.deps import RuntimeDep, SessionDep
+from parley.api.symbl import mapping
+from parley.api.symbl.auth import AppIdDep
+from parley.conversations import service as conversations
+from parley.errors import BadRequest, NotFound
+from parley.jobs import service as jobs
+from parley.models import Conversation
+from parley.pipeline.media import conversation_prefix
+
+router = APIRouter(prefix="/v1", tags=["conversations"])
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "Bad token"},
+    404: {"description": "Not found"},
+}
+
+
+def owned_conversation(session: Session, app_id: str, conversation_id: str) -> Conversation:
+    found = conversations.get(session, app_id=app_id, conversation_id=conversation_id)
+    if found is None:
+        raise NotFound(f"conversation {conversation_id} was not found")
+    return found
+
+
+@router.get("/job/{job_id}", responses=ERRORS, tags=["jobs"])
+def get_job(job_id: str, session: SessionDep, app_id: AppIdDep) -> dict[str, Any]:
+    job = jobs.get(session, app_id=app_id, job_id=job_id)
+    if job is None:
+        raise NotFound(f"job {job_id} was not found")
+    return mapping.job(job)
+
+
+@router.get("/conversations", responses=ERRORS)
+def list_conversations(
+    session: SessionDep,
+    app_id: AppIdDep,
+    limit: int = Query(100, ge=1, le=1000),
+    offset: int = Query(0, ge=0),
+) -> dict[str, Any]:
+    rows = conversations.get_all(session, app_id=app_id, limit=limit, offset=offset)
+    return {"conversations": [mapping.conversation(row) for row in rows]}
+
+
+@router.get("/conversations/{conversation_id}", responses=ERRORS)
+def get_conversation(conversation_id: str, session: SessionDep, app_id: AppIdDep) -> dict[str, Any]:
+    return mapping.conversation(owned_conversation(session, app_id, conversation_id))
+
+
+@router.get("/conversations/{conversation_id}/messages", responses=ERRORS)
+def get_messages(
+    conversation_id: str,
+    session: SessionDep,
+    app_id: AppIdDep,
+    verbose: str = "false",
+    sentiment: str = "false",
+) -> dict[str, Any]:
+    conversation = owned_conversation(session, app_id, conversation_id)
+    if _flag(sentiment, "sentiment"):
+        raise BadRequest("sentiment=true is not available yet in this Parley version; call without it")
+    rows = conversations.get_messages(session, conversation_id=conversation.id)
+    return mapping.messages(conversation, rows, verbose=_flag(verbose, "verbose"))
+
+
+@router.get("/conversations/{conversation_id}/members", responses=ERRORS)
+def get_members(conversation_id: str, session: SessionDep, app_id: AppIdDep) -> dict[str, Any]:
+    return mapping.members(owned_conversation(session, app_id, conversation_id).members)
+
+
+@router.delete("/conversations/{conversation_id}", responses=ERRORS)
+def delete_conversation(conversation_id: str, runtime: RuntimeDep, app_id: AppIdDep) -> dict[str, Any]:
+    with runtime.session() as session:
+        conversation = owned_conversation(session, app_id, conversation_id)
+        if jobs.has_active_job(session, conversation_id=conversation.id):
+            raise BadRequest(
+                f"conversation {conversation_id} has a job running; delete it after the job ends"
+            )
+        conversations.delete_conversation(session, conversation=conversation)
+    runtime.blobs.delete_prefix(conversation_prefix(app_id, conversation_id))
+    return {"message": f"successfully deleted the conversation {conversation_id}"}
+
+
+def _flag(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered not in {"true", "false", "1", "0", ""}:
+        raise BadRequest(f"{name}: expected true or false, got {value!r}")
+    return lowered in {"true", "1"}

@@ -1,0 +1,181 @@
+"""Conversations, their members and messages, always read through the owning app."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from parley.conversations.speaker_events import SpeakerEvent, speaker_of, speaking_intervals
+from parley.ids import numeric_id, uuid_id
+from parley.models import Conversation, Member, MessageRow
+from parley.transcript import Speaker, Transcript
+
+
+def create(session: Session, *, app_id: str, kind: str, name: str | None) -> Conversation:
+    conversation_id = numeric_id()
+    conversation = Conversation(id=conversation_id, app_id=app_id, type=kind, name=name or conversation_id)
+    session.add(conversation)
+    session.flush()
+    return conversation
+
+
+def get(session: Session, *, app_id: str, conversation_id: str) -> Conversation | None:
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is None or conversation.app_id != app_id:
+        return None
+    return conversation
+
+
+def get_all(session: Session, *, app_id: str, limit: int = 100, offset: int = 0) -> list[Conversation]:
+    query = (
+        select(Conversation)
+        .where(Conversation.app_id == app_id)
+        .options(selectinload(Conversation.members))
+        .order_by(Conversation.created_at.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(session.scalars(query))
+
+
+def get_messages(session: Session, *, conversation_id: str) -> list[MessageRow]:
+    query = (
+        select(MessageRow).where(MessageRow.conversation_id == conversation_id).order_by(MessageRow.position)
+    )
+    return list(session.scalars(query))
+
+
+def delete_conversation(session: Session, *, conversation: Conversation) -> None:
+    session.delete(conversation)
+
+
+def content_end(session: Session, *, conversation_id: str, excluding_job: str) -> float:
+    """Where an appended job's media starts: the end of everything earlier jobs put in the conversation."""
+    query = select(func.max(MessageRow.end)).where(
+        MessageRow.conversation_id == conversation_id, MessageRow.job_id != excluding_job
+    )
+    return float(session.scalar(query) or 0.0)
+
+
+def save_job_results(
+    session: Session, *, conversation: Conversation, job_id: str, transcript: Transcript, offset: float
+) -> None:
+    """Replace whatever this job wrote before (a retried job must not duplicate) with `transcript`.
+
+    `offset` shifts the transcript's times, for media appended after earlier content.
+    """
+    session.execute(delete(MessageRow).where(MessageRow.job_id == job_id))
+    session.execute(delete(Member).where(Member.job_id == job_id))
+    member_ids = _merge_members(session, conversation=conversation, job_id=job_id, transcript=transcript)
+    first_position = (
+        session.scalar(
+            select(func.max(MessageRow.position)).where(MessageRow.conversation_id == conversation.id)
+        )
+        or 0
+    )
+    for index, message in enumerate(transcript.messages, start=first_position + 1):
+        session.add(
+            MessageRow(
+                id=numeric_id(),
+                conversation_id=conversation.id,
+                job_id=job_id,
+                member_id=member_ids.get(message.speaker) if message.speaker else None,
+                position=index,
+                text=message.text,
+                start=round(message.start + offset, 3),
+                end=round(message.end + offset, 3),
+                channel=message.channel,
+                words=[
+                    [
+                        word.text,
+                        round(word.start + offset, 3),
+                        round(word.end + offset, 3),
+                        round(word.score, 4),
+                    ]
+                    for word in message.words
+                ],
+            )
+        )
+    conversation.duration = max(conversation.duration, offset + transcript.duration)
+    conversation.end_time = conversation.start_time + timedelta(seconds=conversation.duration)
+    if transcript.language:
+        conversation.language = transcript.language
+
+
+def _merge_members(
+    session: Session, *, conversation: Conversation, job_id: str, transcript: Transcript
+) -> dict[str, str]:
+    """Member ids by speaker key; a speaker already in the conversation (same key) is reused."""
+    existing = _members_by_key(session, conversation.id)
+    return {
+        speaker.key: get_or_create_member(session, conversation.id, speaker, existing, job_id=job_id).id
+        for speaker in transcript.speakers
+    }
+
+
+def _members_by_key(session: Session, conversation_id: str) -> dict[str, Member]:
+    return {
+        member.key: member
+        for member in session.scalars(select(Member).where(Member.conversation_id == conversation_id))
+    }
+
+
+def get_or_create_member(
+    session: Session,
+    conversation_id: str,
+    speaker: Speaker,
+    existing: dict[str, Member],
+    *,
+    job_id: str | None = None,
+) -> Member:
+    """The conversation's member for `speaker.key`, added (at the end of the list) if new."""
+    member = existing.get(speaker.key)
+    if member is None:
+        member = Member(
+            id=uuid_id(),
+            conversation_id=conversation_id,
+            job_id=job_id,
+            key=speaker.key,
+            name=speaker.name,
+            email=speaker.email,
+            user_id=speaker.user_id,
+            position=len(existing),
+        )
+        session.add(member)
+        session.flush()
+        existing[speaker.key] = member
+    return member
+
+
+def update_member(
+    session: Session, *, conversation: Conversation, member_id: str, name: str | None, email: str | None
+) -> Member | None:
+    """Rename a member or set its e-mail; messages refer to the member, so they follow."""
+    member = next((m for m in conversation.members if m.id == member_id), None)
+    if member is None:
+        return None
+    if name is not None:
+        member.name = name
+    if email is not None:
+        member.email = email
+    return member
+
+
+def attribute_by_events(
+    session: Session, *, conversation: Conversation, events: list[SpeakerEvent], users: list[Speaker]
+) -> int:
+    """Re-attribute messages to the users speaker events name; returns how many messages changed hands."""
+    intervals = speaking_intervals(events, end_of_conversation=conversation.duration)
+    existing = _members_by_key(session, conversation.id)
+    member_ids = {
+        user.key: get_or_create_member(session, conversation.id, user, existing).id for user in users
+    }
+    changed = 0
+    for message in get_messages(session, conversation_id=conversation.id):
+        user_key = speaker_of((message.start, message.end), intervals)
+        if user_key is not None and message.member_id != member_ids[user_key]:
+            message.member_id = member_ids[user_key]
+            changed += 1
+    return changed

@@ -1,0 +1,194 @@
+"""Jobs are rows first: submitting writes one, workers claim it under a lease, results land once.
+
+A worker that dies stops renewing its lease; once the lease runs out any worker claims the job again and
+re-runs it into the same conversation (results are replaced per job, never added twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from parley.conversations import service as conversations
+from parley.errors import BadRequest, NotFound, TooManyJobs
+from parley.ids import uuid_id
+from parley.models import App, Conversation, Job, JobStatus, utcnow
+
+ACTIVE = (JobStatus.scheduled, JobStatus.in_progress)
+
+
+@dataclass(frozen=True)
+class WebhookTarget:
+    """Where a job's status webhooks go, and the app's signing secret (None: unsigned)."""
+
+    url: str
+    secret: str | None
+
+
+def submit(
+    session: Session,
+    *,
+    app_id: str,
+    kind: str,
+    options: dict[str, Any],
+    max_active: int,
+    conversation_id: str | None = None,
+    source_url: str | None = None,
+    media_path: str | None = None,
+    text_messages: list[dict[str, Any]] | None = None,
+) -> Job:
+    """Create the job (and its conversation unless appending to `conversation_id`)."""
+    ensure_capacity(session, app_id=app_id, max_active=max_active)
+    if conversation_id is None:
+        conversation = conversations.create(session, app_id=app_id, kind=kind, name=options.get("name"))
+    else:
+        found = conversations.get(session, app_id=app_id, conversation_id=conversation_id)
+        if found is None:
+            raise NotFound(f"conversation {conversation_id} was not found")
+        conversation = found
+        if has_active_job(session, conversation_id=conversation.id):
+            raise BadRequest(
+                f"conversation {conversation.id} still has a job running; append after it completes"
+            )
+    job = Job(
+        id=uuid_id(),
+        app_id=app_id,
+        conversation_id=conversation.id,
+        kind=kind,
+        append=conversation_id is not None,
+        options=options,
+        source_url=source_url,
+        media_path=media_path,
+        text_messages=text_messages,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def ensure_capacity(session: Session, *, app_id: str, max_active: int) -> None:
+    if count_active(session, app_id=app_id) >= max_active:
+        raise TooManyJobs(
+            f"This API has a limit of maximum of {max_active} number of concurrent jobs per account. "
+            "Wait for running jobs to complete, or raise PARLEY_MAX_CONCURRENT_JOBS_PER_APP."
+        )
+
+
+def get(session: Session, *, app_id: str, job_id: str) -> Job | None:
+    job = session.get(Job, job_id)
+    if job is None or job.app_id != app_id:
+        return None
+    return job
+
+
+def count_active(session: Session, *, app_id: str) -> int:
+    query = select(func.count()).select_from(Job).where(Job.app_id == app_id, Job.status.in_(ACTIVE))
+    return int(session.scalar(query) or 0)
+
+
+def has_active_job(session: Session, *, conversation_id: str) -> bool:
+    query = select(Job.id).where(Job.conversation_id == conversation_id, Job.status.in_(ACTIVE)).limit(1)
+    return session.scalar(query) is not None
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    return or_(
+        Job.status == JobStatus.scheduled,
+        (Job.status == JobStatus.in_progress) & (Job.lease_expires_at < now),
+    )
+
+
+def claim_next(session: Session, *, worker_id: str, lease_seconds: float) -> Job | None:
+    """Take the oldest runnable job, or one whose worker stopped renewing its lease."""
+    candidates = session.scalars(
+        select(Job.id).where(_claimable(utcnow())).order_by(Job.created_at).limit(5)
+    ).all()
+    for candidate in candidates:
+        job = claim(session, job_id=candidate, worker_id=worker_id, lease_seconds=lease_seconds)
+        if job is not None:
+            return job
+    return None
+
+
+def claim(session: Session, *, job_id: str, worker_id: str, lease_seconds: float) -> Job | None:
+    """Take one job if it is still runnable; the conditional update makes two claimers race safely."""
+    now = utcnow()
+    claimed = session.execute(
+        update(Job)
+        .where(Job.id == job_id, _claimable(now))
+        .values(
+            status=JobStatus.in_progress,
+            worker_id=worker_id,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+            attempts=Job.attempts + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return session.get(Job, job_id, populate_existing=True) if claimed.rowcount == 1 else None
+
+
+def renew_lease(
+    session: Session, *, job_id: str, worker_id: str, lease_seconds: float, progress: float | None
+) -> bool:
+    """Extend the lease; False means another worker has taken the job over."""
+    values: dict[str, Any] = {"lease_expires_at": utcnow() + timedelta(seconds=lease_seconds)}
+    if progress is not None:
+        values["progress"] = progress
+    result = session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker_id == worker_id, Job.status == JobStatus.in_progress)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def finish(session: Session, *, job_id: str, worker_id: str | None, error: str | None = None) -> bool:
+    """Mark the job completed (or failed with `error`) if this worker still holds it."""
+    conditions = [Job.id == job_id, Job.status.in_(ACTIVE)]
+    if worker_id is not None:
+        conditions.append(Job.worker_id == worker_id)
+    result = session.execute(
+        update(Job)
+        .where(*conditions)
+        .values(
+            status=JobStatus.failed if error else JobStatus.completed,
+            error=error,
+            progress=1.0 if error is None else Job.progress,
+            lease_expires_at=None,
+            finished_at=utcnow(),
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def release(session: Session, *, job_id: str, worker_id: str) -> None:
+    """Hand a job back to the queue (a worker shutting down, or a retryable error)."""
+    session.execute(
+        update(Job)
+        .where(Job.id == job_id, Job.worker_id == worker_id, Job.status == JobStatus.in_progress)
+        .values(status=JobStatus.scheduled, worker_id=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def webhook_target(session: Session, job: Job) -> WebhookTarget | None:
+    url = (job.options or {}).get("webhookUrl")
+    if not url:
+        return None
+    app = session.get(App, job.app_id)
+    return WebhookTarget(url=url, secret=app.webhook_secret if app else None)
+
+
+def conversation_of(session: Session, job: Job) -> Conversation:
+    conversation = session.get(Conversation, job.conversation_id)
+    if conversation is None:
+        raise NotFound(f"conversation {job.conversation_id} of job {job.id} no longer exists")
+    return conversation

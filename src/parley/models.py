@@ -1,0 +1,141 @@
+"""Database tables (SQLAlchemy 2). Every row that a client can read belongs to an app."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Dialect, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite hands back naive ones otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        # SQLite keeps text without a zone: store naive UTC so string order is time order.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+
+
+class JobStatus(enum.StrEnum):
+    """Symbl's job states, in the order a job passes through them."""
+
+    scheduled = "scheduled"  # accepted, waiting for a worker
+    in_progress = "in_progress"  # a worker holds its lease
+    completed = "completed"  # results are readable
+    failed = "failed"  # `error` says why
+
+
+class App(Base):
+    __tablename__ = "apps"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    secret_hash: Mapped[str] = mapped_column(String(300))
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(500))
+    type: Mapped[str] = mapped_column(String(20))
+    start_time: Mapped[datetime] = mapped_column(default=utcnow)
+    end_time: Mapped[datetime | None]
+    duration: Mapped[float] = mapped_column(Float, default=0.0)
+    language: Mapped[str | None] = mapped_column(String(20))
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[Member]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", order_by="Member.position"
+    )
+    messages: Mapped[list[MessageRow]] = relationship(
+        back_populates="conversation", cascade="all, delete-orphan", order_by="MessageRow.position"
+    )
+
+
+class Member(Base):
+    __tablename__ = "members"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="members")
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_conversation_position", "conversation_id", "position"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    job_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    member_id: Mapped[str | None] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    channel: Mapped[int | None]
+    # [[text, start, end, score], ...]: one JSON value keeps a long meeting to one row per sentence.
+    words: Mapped[list[Any]] = mapped_column(default=list)
+
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class Job(Base):
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    conversation_id: Mapped[str] = mapped_column(String(32), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # audio | video | text
+    append: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default=JobStatus.scheduled)
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    # Text jobs: the submitted messages, exactly as given.
+    text_messages: Mapped[list[Any] | None]
+    media_path: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker_id: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    finished_at: Mapped[datetime | None]

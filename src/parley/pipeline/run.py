@@ -1,0 +1,147 @@
+"""Running one claimed job from its row to stored results: the same code for the server, workers and CLI.
+
+Failures split in two: the media or request is at fault (`failed` at once, with the reason), or something
+transient went wrong (the job goes back to the queue until `job_max_attempts` is spent).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from parley.conversations import service as conversations
+from parley.jobs import service as jobs
+from parley.jobs.options import JobOptions
+from parley.models import Job, JobStatus
+from parley.net.fetch import FetchError
+from parley.net.guard import UnsafeURLError
+from parley.pipeline.media import local_media
+from parley.pipeline.text import build_transcript, conversation_start
+from parley.pipeline.transcribe import transcribe_media
+from parley.runtime import Runtime
+from parley.speech.audio import MediaError
+from parley.speech.transcriber import ModelUnavailableError, UnsupportedLanguageError
+from parley.transcript import Transcript
+
+log = logging.getLogger(__name__)
+
+PERMANENT_ERRORS = (MediaError, FetchError, UnsafeURLError, UnsupportedLanguageError, ModelUnavailableError)
+
+
+class LeaseLost(Exception):
+    """Another worker took the job over (this one stalled past its lease); drop our results."""
+
+
+@dataclass
+class Heartbeat:
+    """Renews the job's lease from a side thread while the heavy work runs."""
+
+    runtime: Runtime
+    job_id: str
+    worker_id: str
+    progress: float = 0.0
+    lost: bool = False
+
+    def __post_init__(self) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, name=f"lease-{self.job_id[:8]}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _beat(self) -> None:
+        lease = self.runtime.settings.job_lease_seconds
+        while not self._stop.wait(lease / 3):
+            try:
+                with self.runtime.session() as session:
+                    held = jobs.renew_lease(
+                        session,
+                        job_id=self.job_id,
+                        worker_id=self.worker_id,
+                        lease_seconds=lease,
+                        progress=self.progress,
+                    )
+            except Exception:  # a database hiccup must not kill the job; the next beat retries
+                log.exception("could not renew the lease of job %s", self.job_id)
+                continue
+            if not held:
+                self.lost = True
+                return
+
+
+def produce_transcript(
+    runtime: Runtime, job: Job, on_progress: Callable[[float], None] | None = None
+) -> Transcript:
+    if job.kind == "text":
+        messages = job.text_messages or []
+        return build_transcript(messages, start=conversation_start(messages))
+    options = JobOptions.model_validate(job.options)
+    path = local_media(runtime, job)
+    return transcribe_media(path, transcriber=runtime.transcriber(), options=options, on_progress=on_progress)
+
+
+def execute(
+    runtime: Runtime, job: Job, *, worker_id: str, on_progress: Callable[[float], None] | None = None
+) -> str:
+    """Run a job this worker has claimed; returns the status it ended in (or `scheduled` if requeued)."""
+    limit = runtime.settings.job_max_attempts
+    if job.attempts > limit:  # each earlier worker died mid-job (killed, out of memory): stop feeding it more
+        return _fail(runtime, job, worker_id, f"gave up after {limit} attempts; each one stopped unfinished")
+    runtime.announce(job.id, JobStatus.in_progress)
+    try:
+        with Heartbeat(runtime, job.id, worker_id) as heartbeat:
+
+            def progress(fraction: float) -> None:
+                heartbeat.progress = fraction
+                if on_progress:
+                    on_progress(fraction)
+
+            transcript = produce_transcript(runtime, job, progress)
+            if heartbeat.lost:
+                raise LeaseLost(job.id)
+        _store(runtime, job, transcript, worker_id)
+        return JobStatus.completed
+    except LeaseLost:
+        log.warning("job %s was taken over by another worker; discarding this run", job.id)
+        return JobStatus.in_progress
+    except PERMANENT_ERRORS as error:
+        return _fail(runtime, job, worker_id, str(error))
+    except Exception as error:
+        log.exception("job %s attempt %d failed", job.id, job.attempts)
+        if job.attempts >= limit:
+            return _fail(runtime, job, worker_id, f"internal error after {job.attempts} attempts: {error}")
+        with runtime.session() as session:
+            jobs.release(session, job_id=job.id, worker_id=worker_id)
+        return JobStatus.scheduled
+
+
+def _store(runtime: Runtime, job: Job, transcript: Transcript, worker_id: str) -> None:
+    """Results and the `completed` status land in one transaction, or not at all."""
+    with runtime.session() as session:
+        if not jobs.finish(session, job_id=job.id, worker_id=worker_id):
+            raise LeaseLost(job.id)
+        conversation = jobs.conversation_of(session, job)
+        offset = (
+            conversations.content_end(session, conversation_id=conversation.id, excluding_job=job.id)
+            if job.append
+            else 0.0
+        )
+        conversations.save_job_results(
+            session, conversation=conversation, job_id=job.id, transcript=transcript, offset=offset
+        )
+    runtime.announce(job.id, JobStatus.completed)
+
+
+def _fail(runtime: Runtime, job: Job, worker_id: str, reason: str) -> str:
+    log.info("job %s failed: %s", job.id, reason)
+    with runtime.session() as session:
+        jobs.finish(session, job_id=job.id, worker_id=worker_id, error=reason)
+    runtime.announce(job.id, JobStatus.failed)
+    return JobStatus.failed

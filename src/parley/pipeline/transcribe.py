@@ -1,0 +1,92 @@
+"""Media -> words -> messages, streamed: audio blocks flow through the recogniser without piling up.
+
+With `enableSeparateRecognitionPerChannel` each channel is recognised on its own, its words belong to that
+channel's speaker (from `channelMetadata`, else "Channel N"), and the messages are merged by time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from parley.jobs.options import JobOptions
+from parley.pipeline.sentences import group_words
+from parley.speech.audio import MediaError, iter_audio, probe
+from parley.speech.transcriber import Transcriber
+from parley.transcript import Message, Speaker, Transcript, Word, participant
+
+Progress = Callable[[float], None]
+
+
+def check_channel_metadata(channels: int, options: JobOptions) -> None:
+    """channelMetadata may only name channels the file has (numbered from 1)."""
+    for entry in options.channelMetadata:
+        if entry.channel > channels:
+            raise MediaError(
+                f"channelMetadata names channel {entry.channel}, but the media has {channels} channel(s)"
+            )
+
+
+def channel_speakers(channels: int, options: JobOptions) -> list[Speaker]:
+    named = {entry.channel: entry.speaker for entry in options.channelMetadata}
+    speakers = []
+    for number in range(1, channels + 1):
+        meta = named.get(number)
+        speaker = participant(name=meta.name, email=meta.email) if meta else None
+        speakers.append(speaker or Speaker(key=f"channel:{number}", name=f"Channel {number}"))
+    return speakers
+
+
+def transcribe_media(
+    path: Path, *, transcriber: Transcriber, options: JobOptions, on_progress: Progress | None = None
+) -> Transcript:
+    """`on_progress` receives the fraction of the work done (0..1)."""
+    info = probe(path)
+    language = options.language or (None if transcriber.is_multilingual else "en")
+    if not options.enableSeparateRecognitionPerChannel:
+        words = _recognise(path, None, transcriber, options, _scaled(on_progress, info.duration, 0, 1))
+        messages = list(group_words(words))
+        return Transcript(messages=messages, duration=_duration(info.duration, messages), language=language)
+
+    check_channel_metadata(info.channels, options)
+    speakers = channel_speakers(info.channels, options)
+    messages: list[Message] = []
+    for index, speaker in enumerate(speakers):
+        report = _scaled(on_progress, info.duration, index, info.channels)
+        words = _spoken_by(speaker.key, _recognise(path, index, transcriber, options, report))
+        messages.extend(group_words(words, channel=index + 1))
+    messages.sort(key=lambda message: (message.start, message.channel or 0))
+    return Transcript(
+        messages=messages, speakers=speakers, duration=_duration(info.duration, messages), language=language
+    )
+
+
+def _recognise(
+    path: Path, channel: int | None, transcriber: Transcriber, options: JobOptions, report: Progress
+) -> Iterator[Word]:
+    return transcriber.transcribe(
+        iter_audio(path, channel=channel),
+        language=options.language,
+        vocabulary=options.customVocabulary,
+        on_progress=report,
+    )
+
+
+def _spoken_by(speaker_key: str, words: Iterator[Word]) -> Iterator[Word]:
+    for word in words:
+        word.speaker = speaker_key
+        yield word
+
+
+def _scaled(on_progress: Progress | None, duration: float, part: int, parts: int) -> Progress:
+    """Seconds done within one of `parts` equal passes -> the fraction of the whole job."""
+
+    def report(seconds: float) -> None:
+        if on_progress and duration > 0:
+            on_progress(min(1.0, (part + min(1.0, seconds / duration)) / parts))
+
+    return report
+
+
+def _duration(declared: float, messages: list[Message]) -> float:
+    return max(declared, max((message.end for message in messages), default=0.0))

@@ -1,0 +1,221 @@
+"""Fixtures: settings over SQLite or the local PostgreSQL, an in-process API client, a real server process."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from parley.accounts import service as accounts
+from parley.app import create_app
+from parley.config import Settings
+from parley.db import get_engine
+from parley.runtime import Runtime
+from tests.support import wait_for_job
+
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _postgres_up() -> bool:
+    try:
+        psycopg.connect(POSTGRES_ADMIN, connect_timeout=3).close()
+        return True
+    except psycopg.OperationalError:
+        return False
+
+
+def _start_postgres() -> None:
+    versions = os.listdir("/etc/postgresql")
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[0], "main", "start"], check=False)
+    for _ in range(30):
+        if _postgres_up():
+            return
+        time.sleep(1)
+    raise RuntimeError("PostgreSQL at 127.0.0.1:5432 is down and could not be started")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh database on the local PostgreSQL server for this test session, dropped afterwards."""
+    if not _postgres_up():
+        _start_postgres()
+    name = f"parley_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    yield url
+    get_engine(url).dispose()
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'parley.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'parley.db'}"
+
+
+def make_settings(data_dir: Path, database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "secret_key": "test-signing-key-" + "x" * 32,
+        "allow_private_urls": True,
+        "job_lease_seconds": 3.0,
+    }
+    return Settings(**(values | overrides))
+
+
+@dataclass
+class Api:
+    """An in-process Parley with workers, and one app's credentials and token."""
+
+    client: TestClient
+    runtime: Runtime
+    app_id: str
+    app_secret: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def new_app(self, name: str = "other") -> tuple[str, str, str]:
+        with self.runtime.session() as session:
+            credentials = accounts.create(session, name=name)
+        token = token_for(self.client, credentials.app_id, credentials.app_secret)
+        return credentials.app_id, credentials.app_secret, token
+
+    def job(self, job_id: str, token: str | None = None) -> dict[str, Any]:
+        headers = {"x-api-key": token} if token else self.headers
+        response = self.client.get(f"/v1/job/{job_id}", headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def wait(self, job_id: str, timeout: float = 120.0) -> dict[str, Any]:
+        return wait_for_job(lambda: self.job(job_id), timeout=timeout)
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.client.get(path, headers=self.headers, **kwargs)
+
+
+def token_for(client: TestClient | httpx.Client, app_id: str, app_secret: str) -> str:
+    response = client.post(
+        "/oauth2/token:generate", json={"type": "application", "appId": app_id, "appSecret": app_secret}
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["accessToken"]
+
+
+def open_api(settings: Settings) -> Iterator[Api]:
+    with TestClient(create_app(settings)) as client:
+        runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+        with runtime.session() as session:
+            credentials = accounts.create(session, name="tests")
+        token = token_for(client, credentials.app_id, credentials.app_secret)
+        yield Api(client, runtime, credentials.app_id, credentials.app_secret, token)
+
+
+@pytest.fixture
+def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
+    """Parley in-process over SQLite and over PostgreSQL."""
+    yield from open_api(make_settings(tmp_path / "data", database_url))
+
+
+@pytest.fixture
+def sqlite_api(tmp_path: Path, sqlite_url: str) -> Iterator[Api]:
+    """Parley in-process over SQLite only, for tests whose subject is not the database."""
+    yield from open_api(make_settings(tmp_path / "data", sqlite_url))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass
+class ServerProcess:
+    """A real `parley serve` process."""
+
+    process: subprocess.Popen[bytes]
+    base_url: str
+    env: dict[str, str]
+    log: Path
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"parley serve exited early:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"parley serve did not become ready:\n{self.log.read_text()}")
+
+
+def parley_env(data_dir: Path, database_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "PARLEY_DATA_DIR": str(data_dir),
+            "PARLEY_DATABASE_URL": database_url,
+            "PARLEY_ALLOW_PRIVATE_URLS": "1",
+            "PARLEY_SECRET_KEY": "test-signing-key-" + "y" * 32,
+        }
+        | extra
+    )
+    return env
+
+
+def start_server(env: dict[str, str], log: Path) -> ServerProcess:
+    port = free_port()
+    parley = shutil.which("parley", path=str(Path(sys.executable).parent)) or "parley"
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            [parley, "serve", "--port", str(port)], env=env, stdout=sink, stderr=subprocess.STDOUT
+        )
+    server = ServerProcess(process, f"http://127.0.0.1:{port}", env, log)
+    server.wait_ready()
+    return server
+
+
+def stop_server(server: ServerProcess) -> None:
+    if server.process.poll() is None:
+        server.process.terminate()
+        try:
+            server.process.wait(15)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+
+
+def create_app_cli(env: dict[str, str], name: str = "tests") -> dict[str, str]:
+    parley = shutil.which("parley", path=str(Path(sys.executable).parent)) or "parley"
+    done = subprocess.run(
+        [parley, "apps", "create", "--name", name, "--json"], env=env, capture_output=True, check=True
+    )
+    return json.loads(done.stdout)

@@ -1,0 +1,92 @@
+"""Text jobs keep the given speakers and times; members come from the senders."""
+
+from __future__ import annotations
+
+from parley.models import Job
+from tests.conftest import Api
+
+MESSAGES = [
+    {
+        "payload": {
+            "content": "Hello everyone. Shall we start with the budget?",
+            "contentType": "text/plain",
+        },
+        "from": {"name": "Alice", "userId": "alice@example.com"},
+        "duration": {"startTime": "2026-03-01T10:00:00.000Z", "endTime": "2026-03-01T10:00:06.000Z"},
+    },
+    {
+        "payload": {"content": "Yes, I will send the numbers by Friday."},
+        "from": {"name": "Bob", "userId": "bob@example.com"},
+        "duration": {"startTime": "2026-03-01T10:00:07.000Z", "endTime": "2026-03-01T10:00:10.000Z"},
+    },
+]
+
+
+def test_text_job_keeps_speakers_and_times(api: Api) -> None:
+    response = api.client.post(
+        "/v1/process/text", json={"name": "Budget", "messages": MESSAGES}, headers=api.headers
+    )
+    assert response.status_code == 201, response.text
+    accepted = response.json()
+    assert api.wait(accepted["jobId"])["status"] == "completed"
+
+    conversation = api.get(f"/v1/conversations/{accepted['conversationId']}").json()
+    assert conversation["startTime"] == "2026-03-01T10:00:00.000Z"
+    assert conversation["endTime"] == "2026-03-01T10:00:10.000Z"
+    members = api.get(f"/v1/conversations/{accepted['conversationId']}/members").json()["members"]
+    assert [(m["name"], m["userId"]) for m in members] == [
+        ("Alice", "alice@example.com"),
+        ("Bob", "bob@example.com"),
+    ]
+
+    messages = api.get(f"/v1/conversations/{accepted['conversationId']}/messages").json()["messages"]
+    assert [m["text"] for m in messages] == [
+        "Hello everyone.",
+        "Shall we start with the budget?",
+        "Yes, I will send the numbers by Friday.",
+    ]
+    assert [m["from"]["name"] for m in messages] == ["Alice", "Alice", "Bob"]
+    assert messages[0]["startTime"] == "2026-03-01T10:00:00.000Z"
+    assert messages[1]["endTime"] == "2026-03-01T10:00:06.000Z"
+    assert messages[2]["timeOffset"] == 7.0 and messages[2]["duration"] == 3.0
+
+
+def test_text_append_reuses_members(api: Api) -> None:
+    first = api.client.post("/v1/process/text", json={"messages": MESSAGES[:1]}, headers=api.headers).json()
+    api.wait(first["jobId"])
+    response = api.client.put(
+        f"/v1/process/text/{first['conversationId']}",
+        json={
+            "messages": [
+                {
+                    "payload": {"content": "One more thing."},
+                    "from": {"name": "Alice", "userId": "alice@example.com"},
+                }
+            ]
+        },
+        headers=api.headers,
+    )
+    assert response.status_code == 201, response.text
+    api.wait(response.json()["jobId"])
+    members = api.get(f"/v1/conversations/{first['conversationId']}/members").json()["members"]
+    assert [m["name"] for m in members] == ["Alice"]
+    messages = api.get(f"/v1/conversations/{first['conversationId']}/messages").json()["messages"]
+    assert messages[-1]["text"] == "One more thing." and messages[-1]["from"]["name"] == "Alice"
+
+
+def test_features_of_later_stages_are_stored_and_reported_as_not_built(sqlite_api: Api) -> None:
+    api = sqlite_api
+    body = {
+        "messages": MESSAGES,
+        "enableSummary": True,
+        "trackers": [{"name": "Budget", "vocabulary": ["budget"]}],
+    }
+    accepted = api.client.post("/v1/process/text", json=body, headers=api.headers).json()
+    job = api.wait(accepted["jobId"])
+    assert job["status"] == "completed"
+    assert any("enableSummary" in note for note in job["notes"]) and any(
+        "trackers" in n for n in job["notes"]
+    )
+    with api.runtime.session() as session:
+        stored = session.get(Job, accepted["jobId"]).options
+    assert stored["enableSummary"] is True and stored["trackers"][0]["vocabulary"] == ["budget"]
