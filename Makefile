@@ -7,7 +7,8 @@ PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System tools the tests use: espeak-ng makes speech for tests that must run anywhere.
 APT_PACKAGES := espeak-ng
-# torch is not needed yet; when it is, `pip install torch==2.13.0` first takes the CPU wheel.
+# torch goes in first, pinned, so that the CPU build is taken and nothing pulls a multi-GB CUDA build.
+TORCH := torch==2.13.0
 
 .PHONY: install system-packages run test lint bench clean
 
@@ -23,6 +24,7 @@ system-packages:
 $(VENV)/.installed: pyproject.toml | system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q $(TORCH)
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
@@ -37,8 +39,11 @@ lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
+# Each prints its figures side by side; docs/BENCHMARKS.md records the latest run of each.
+BENCHES := asr diarization insights trackers summaries analysis
+
 bench: install
-	$(BIN)/python bench/asr.py
+	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || exit 1; done
 
 clean:
 	rm -rf $(VENV) parley-data .pytest_cache .ruff_cache

@@ -86,6 +86,7 @@ def test_export_formats() -> None:
     assert render(PAYLOAD, "srt").splitlines()[:3] == ["1", "00:00:01,250 --> 00:00:02,250", "Ann: Hello."]
     vtt = render(PAYLOAD, "vtt")
     assert vtt.startswith("WEBVTT\n") and "00:01:02.500 --> 00:01:05.000\nBye." in vtt
+    assert "\n<v Ann>Hello.\n" in vtt
     assert "**[00:01:02]** Bye." in render(PAYLOAD, "md")
     with pytest.raises(ValueError, match="unknown format"):
         render(PAYLOAD, "docx")

@@ -7,41 +7,68 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from parley import __version__
-from parley.api.symbl import auth, conversations, process, speakers
+from parley.api.claap import errors as claap_errors
+from parley.api.claap import recordings
+from parley.api.symbl import auth, conversations, insights, process, speakers, streaming, trackers
 from parley.config import Settings, get_settings
 from parley.errors import ParleyError
+from parley.live.hub import LiveHub
+from parley.recordings import events as recording_events
+from parley.runner.base import JobRunner
 from parley.runner.local import LocalRunner
 from parley.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
 
-def _error(status_code: int, message: str) -> JSONResponse:
+def _error(request: Request, status_code: int, message: str) -> JSONResponse:
+    """Each face has its error shape: the Claap face's under its path, Symbl's everywhere else."""
+    if claap_errors.owns(request.url.path):
+        return claap_errors.response(status_code, message)
     return JSONResponse({"statusCode": status_code, "message": message}, status_code=status_code)
 
 
-async def _parley_error(_request: Request, error: Exception) -> JSONResponse:
+async def _parley_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ParleyError)
-    return _error(error.status_code, error.message)
+    return _error(request, error.status_code, error.message)
 
 
-async def _validation_error(_request: Request, error: Exception) -> JSONResponse:
+async def _http_error(request: Request, error: Exception) -> JSONResponse:
+    """Routing errors (unknown path, wrong method): FastAPI's default outside the Claap face."""
+    assert isinstance(error, StarletteHTTPException)
+    if claap_errors.owns(request.url.path):
+        return claap_errors.response(error.status_code, str(error.detail))
+    return await http_exception_handler(request, error)
+
+
+async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = "; ".join(
         f"{'.'.join(str(part) for part in problem['loc'] if part != 'body') or 'body'}: {problem['msg']}"
         for problem in error.errors()
     )
-    return _error(400, problems)
+    return _error(request, 400, problems)
 
 
-async def _unexpected_error(_request: Request, error: Exception) -> JSONResponse:
+async def _unexpected_error(request: Request, error: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=error)
-    return _error(500, "Something went wrong inside Parley; the server log has the details")
+    return _error(request, 500, "Something went wrong inside Parley; the server log has the details")
+
+
+def _runner(runtime: Runtime) -> JobRunner:
+    """Jobs run in this process by default; PARLEY_RUNNER=celery hands them to `parley worker`s."""
+    if runtime.settings.runner == "celery":
+        from parley.runner.celery import CeleryRunner  # Celery loads only where it is configured
+
+        return CeleryRunner(runtime)
+    return LocalRunner(runtime)
 
 
 def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> FastAPI:
@@ -51,14 +78,17 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
-        runner = LocalRunner(runtime)
+        recording_events.follow_jobs(runtime)
+        runner = _runner(runtime)
         app.state.runtime = runtime
         app.state.runner = runner
+        app.state.live = LiveHub(runtime)
         if run_jobs:
             runner.start()
         try:
             yield
         finally:
+            app.state.live.close()  # live sessions end and are stored before the runner stops
             runner.stop()
             runtime.close()
 
@@ -70,11 +100,16 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     )
     app.add_exception_handler(ParleyError, _parley_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected_error)
     app.include_router(auth.router)
     app.include_router(process.router)
     app.include_router(conversations.router)
     app.include_router(speakers.router)
+    app.include_router(insights.router)
+    app.include_router(trackers.router)
+    app.include_router(streaming.router)
+    app.include_router(recordings.router)
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,9 +42,57 @@ class Settings(BaseSettings):
     whisper_compute_type: str = "default"
     whisper_cpu_threads: int = 0
     whisper_beam_size: int = 5
+    diarizer_cpu_threads: int = 0  # 0: torch's default (all cores)
+
+    # Abstractive summaries: any OpenAI-compatible chat endpoint; without one, summaries are extractive.
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str | None = None
+    llm_timeout_seconds: float = 60.0
 
     webhook_max_attempts: int = 6
+
+    # The Claap-compatible Recordings API (/v1/recordings).
+    public_url: str | None = Field(
+        default=None, description="Base URL clients reach Parley at (upload URLs); default: the request's"
+    )
+    claap_max_recordings_per_author: int = 50
+    claap_quota_window_days: float = 30.0
+    claap_max_upload_bytes: int = 2 * GIB
+    claap_upload_url_ttl_seconds: int = 86_400
     tune_allocator: bool = Field(default=True, description="Trade ~0.35 GB of memory for less ASR page churn")
+
+    # Scale-out (docs/DEPLOY.md): where jobs run, where media lives, how many database connections.
+    runner: Literal["local", "celery"] = Field(
+        default="local", description="local: threads inside `parley serve`; celery: `parley worker` processes"
+    )
+    broker_url: str | None = Field(default=None, description="Celery broker: redis://... or amqp://...")
+    requeue_seconds: float = Field(
+        default=30.0, description="Workers re-publish jobs whose message was lost after this long"
+    )
+    storage_url: str | None = Field(default=None, description="s3://bucket/prefix; default: data_dir/media")
+    s3_endpoint_url: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    s3_region: str | None = None
+    db_pool_size: int = Field(default=10, description="Connections each process keeps open (PostgreSQL)")
+    db_max_overflow: int = Field(default=20, description="Extra connections a process may open at peaks")
+    db_pool_recycle_seconds: int = 1800
+
+    # Live streams (/v1/streaming) and telephony (/v1/endpoint:connect).
+    live_max_lag_seconds: float = Field(
+        default=5.0, description="A live stream whose recognition falls this far behind is told so"
+    )
+    sip_trunk: str | None = Field(default=None, description="SIP URI pstn calls go through: sip:host[:port]")
+    sip_username: str | None = None
+    sip_password: str | None = None
+    sip_outbound_proxy: str | None = Field(default=None, description="sip:host[:port] every call is sent via")
+    sip_local_ip: str = Field(default="127.0.0.1", description="Address the SIP/RTP ports listen on")
+    sip_answer_timeout_seconds: float = 60.0
+    smtp_url: str | None = Field(
+        default=None, description="smtp://[user:pass@]host[:port][?starttls=true] or smtps://...: summary mail"
+    )
+    smtp_from: str = "parley@localhost"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -3,6 +3,7 @@
 ParleyError (500)
 ├── BadRequest (400)
 ├── Unauthorized (401)
+├── Forbidden (403)
 ├── NotFound (404)
 ├── Conflict (409)
 ├── PayloadTooLarge (413)
@@ -27,6 +28,10 @@ class BadRequest(ParleyError):
 
 class Unauthorized(ParleyError):
     status_code = 401
+
+
+class Forbidden(ParleyError):
+    status_code = 403
 
 
 class NotFound(ParleyError):

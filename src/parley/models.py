@@ -36,7 +36,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: UTCDateTime}
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, list[str]: JSON, datetime: UTCDateTime}
 
 
 class JobStatus(enum.StrEnum):
@@ -130,7 +130,11 @@ class Job(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
     # Text jobs: the submitted messages, exactly as given.
     text_messages: Mapped[list[Any] | None]
+    # Text jobs: the instant message times count from (None: the earliest message's startTime).
+    time_origin: Mapped[datetime | None]
     media_path: Mapped[str | None] = mapped_column(Text)
+    # Container families the media must be in ("mp4", "webm", ...); None accepts anything FFmpeg reads.
+    media_formats: Mapped[list[str] | None]
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker_id: Mapped[str | None] = mapped_column(String(100))
@@ -139,3 +143,128 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class ConversationAnalysis(Base):
+    """What the intel stages found in a conversation, replaced whole after every job on it.
+
+    One JSON document (see `parley.intel.model.Analysis`): it is always read and written whole, and it
+    refers to messages by id and to speakers through their messages, so renames and re-attribution follow.
+    """
+
+    __tablename__ = "conversation_analyses"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    job_id: Mapped[str | None] = mapped_column(String(64))
+    document: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Tracker(Base):
+    """A managed tracker: a named list of phrases whose meaning is looked for in conversations."""
+
+    __tablename__ = "trackers"
+    __table_args__ = (Index("ux_trackers_app_name", "app_id", "name", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    vocabulary: Mapped[list[str]] = mapped_column(default=list)
+    description: Mapped[str | None] = mapped_column(Text)
+    categories: Mapped[list[str]] = mapped_column(default=list)
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Workspace(Base):
+    """A Claap-style workspace. Its recordings' conversations and jobs belong to `app_id`, an internal app
+    whose secret hash is unusable, so no Symbl token can ever be issued for it."""
+
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    crm: Mapped[str | None] = mapped_column(String(40))  # the CRM deals may refer to ("attio", ...)
+    webhook_url: Mapped[str | None] = mapped_column(Text)
+    webhook_secret: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkspaceRole(enum.StrEnum):
+    admin = "admin"
+    member = "member"
+    viewer = "viewer"  # may read, may not create recordings
+
+
+class WorkspaceUser(Base):
+    __tablename__ = "workspace_users"
+    __table_args__ = (Index("ux_workspace_users_workspace_email", "workspace_id", "email", unique=True),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(300))  # stored lower-case
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default=WorkspaceRole.member)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Channel(Base):
+    """A folder of recordings; the oldest one of a workspace is its default."""
+
+    __tablename__ = "channels"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkspaceKey(Base):
+    """An API key (`X-Claap-Key`), kept only as the SHA-256 of a random 256-bit key."""
+
+    __tablename__ = "workspace_keys"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Recording(Base):
+    """A conversation with a lifecycle: created empty, filled by uploads or a URL, then processed by one job.
+
+    Its state (Empty, Uploaded, Ready, Failed) is derived from these flags and its job, never stored;
+    `announced_state` only remembers the last state a webhook was sent for.
+    """
+
+    __tablename__ = "recordings"
+    __table_args__ = (
+        Index("ix_recordings_workspace_created", "workspace_id", "created_at"),
+        Index("ix_recordings_author_created", "author_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    author_id: Mapped[str] = mapped_column(ForeignKey("workspace_users.id", ondelete="CASCADE"))
+    channel_id: Mapped[str | None] = mapped_column(ForeignKey("channels.id", ondelete="SET NULL"))
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), unique=True
+    )
+    job_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    meeting: Mapped[dict[str, Any] | None]
+    deal: Mapped[dict[str, Any] | None]
+    download_url: Mapped[str | None] = mapped_column(Text)
+    expects_transcript: Mapped[bool] = mapped_column(default=False)
+    # Set once each upload URL has been used: they are single-use.
+    media_received: Mapped[bool] = mapped_column(default=False)
+    transcript_received: Mapped[bool] = mapped_column(default=False)
+    media_path: Mapped[str | None] = mapped_column(Text)  # blob key of the uploaded media
+    transcript: Mapped[dict[str, Any] | None]  # the uploaded transcript document, as validated
+    announced_state: Mapped[str] = mapped_column(String(20), default="Empty")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -3,21 +3,28 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from parley.config import Settings
-from parley.db import migrate, session_scope
+from parley.db import PoolOptions, configure_pool, migrate, session_scope
 from parley.jobs import service as jobs
-from parley.models import Job
+from parley.models import Job, utcnow
 from parley.notify.webhooks import WebhookSender
 from parley.speech.transcriber import Transcriber, WhisperTranscriber
 from parley.storage.blobs import BlobStore, LocalBlobStore
 
+if TYPE_CHECKING:
+    from parley.speech.diarization import Diarizer
+
 log = logging.getLogger(__name__)
+
+MEDIA_STORED = "media_stored"  # a job's media (fetched from its URL) is now in the blob store
 
 
 @dataclass
@@ -26,16 +33,22 @@ class Runtime:
     blobs: BlobStore
     webhooks: WebhookSender
     token_key: str  # read once: every request checks a token against it
+    # The time quotas and expiring URLs go by; tests replace it instead of sleeping.
+    clock: Callable[[], datetime] = utcnow
+    # Other domains following jobs (recordings): each hears (job id, a status or MEDIA_STORED).
+    job_listeners: list[Callable[[str, str], None]] = field(default_factory=list)
 
     @classmethod
     def create(cls, settings: Settings) -> Runtime:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         settings.tmp_dir.mkdir(parents=True, exist_ok=True)
+        pool = PoolOptions(settings.db_pool_size, settings.db_max_overflow, settings.db_pool_recycle_seconds)
+        configure_pool(settings.sqlalchemy_url, pool)
         migrate(settings.sqlalchemy_url)
         return cls(
             settings=settings,
             token_key=settings.token_secret(),
-            blobs=LocalBlobStore(settings.media_dir),
+            blobs=_blob_store(settings),
             webhooks=WebhookSender(
                 allow_private=settings.allow_private_urls, max_attempts=settings.webhook_max_attempts
             ),
@@ -57,6 +70,12 @@ class Runtime:
             beam_size=s.whisper_beam_size,
         )
 
+    def diarizer(self) -> Diarizer:
+        """Imported on first use: torch costs seconds to load and most jobs never need it."""
+        from parley.speech.diarization import EmbeddingDiarizer
+
+        return EmbeddingDiarizer(cpu_threads=self.settings.diarizer_cpu_threads)
+
     def announce(self, job_id: str, status: str) -> None:
         """Tell the job's webhook (if any) the status the caller just gave it; delivered in the background.
 
@@ -70,6 +89,29 @@ class Runtime:
             target = jobs.webhook_target(session, job)
         if target is not None:
             self.webhooks.send(target.url, {"jobId": job_id, "status": status}, secret=target.secret)
+        self.tell_listeners(job_id, status)
+
+    def tell_listeners(self, job_id: str, event: str) -> None:
+        for listener in self.job_listeners:
+            try:
+                listener(job_id, event)
+            except Exception:  # a follower's bug must not fail the job it follows
+                log.exception("job listener failed on %s of job %s", event, job_id)
 
     def close(self) -> None:
         self.webhooks.close(timeout=5)
+
+
+def _blob_store(settings: Settings) -> BlobStore:
+    if not settings.storage_url:
+        return LocalBlobStore(settings.media_dir)
+    from parley.storage.s3 import S3BlobStore  # boto3 loads only where S3 is configured
+
+    return S3BlobStore(
+        settings.storage_url,
+        scratch_dir=settings.tmp_dir,
+        endpoint_url=settings.s3_endpoint_url,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key,
+        region=settings.s3_region,
+    )

@@ -1,4 +1,4 @@
-"""The `parley` command: serve, apps, process, bench."""
+"""The `parley` command: serve, worker, apps, workspaces, process, bench."""
 
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import logging
 
 import typer
 
-from parley.cli import apps, process, serve
+from parley.cli import apps, process, serve, worker, workspaces
 from parley.cli.memory import tune_allocator
 from parley.config import get_settings
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, help="Parley conversation-intelligence server")
 cli.command("serve")(serve.serve)
 cli.command("process")(process.process)
+cli.command("worker")(worker.worker)
 cli.add_typer(apps.cli, name="apps")
+cli.add_typer(workspaces.cli, name="workspaces")
 
 
 def main() -> None:

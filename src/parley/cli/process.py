@@ -33,17 +33,29 @@ def process(
     fmt: str = typer.Option("txt", "--format", "-f", help=f"Output format: {', '.join(FORMATS)}"),
     language: str | None = typer.Option(None, "--language", help="languageCode, e.g. en-US"),
     vocabulary: list[str] = typer.Option([], "--vocabulary", help="customVocabulary term (repeatable)"),
+    diarize: bool = typer.Option(False, "--diarize", help="Separate the speakers of a one-channel recording"),
+    speakers: int | None = typer.Option(None, "--speakers", help="How many speakers (with --diarize)"),
 ) -> None:
     """Transcribe SOURCE and print the transcript on stdout (progress on stderr)."""
     if fmt not in FORMATS:
         raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    if speakers is not None and not diarize:
+        raise typer.BadParameter("--speakers only makes sense with --diarize", param_hint="--speakers")
     remote = source.startswith(("http://", "https://"))
     if not remote and not Path(source).is_file():
         typer.echo(f"parley: {source} is not a file or an http(s) URL", err=True)
         raise typer.Exit(2)
     runtime = Runtime.create(get_settings())
     try:
-        options = validate(JobOptions, {"languageCode": language, "customVocabulary": vocabulary})
+        options = validate(
+            JobOptions,
+            {
+                "languageCode": language,
+                "customVocabulary": vocabulary,
+                "enableSpeakerDiarization": diarize,
+                "diarizationSpeakerCount": speakers,
+            },
+        )
         job = _run(runtime, source, options)
     except ParleyError as error:
         typer.echo(f"parley: {error.message}", err=True)

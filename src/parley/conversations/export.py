@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
@@ -43,11 +44,19 @@ def _subtitles(messages: list[dict[str, Any]], *, vtt: bool) -> str:
     for index, message in enumerate(messages, start=1):
         start = message["timeOffset"]
         end = start + message["duration"]
-        speaker = _speaker(message)
-        text = f"{speaker}: {message['text']}" if speaker else message["text"]
+        text = _cue_text(message, vtt=vtt)
         cue = f"{_clock(start, separator)} --> {_clock(end, separator)}\n{text}\n"
         blocks.append(cue if vtt else f"{index}\n{cue}")
     return "\n".join(blocks)
+
+
+def _cue_text(message: dict[str, Any], *, vtt: bool) -> str:
+    """WebVTT names the speaker with a voice tag, which players can style; SRT has none, so a prefix."""
+    speaker = _speaker(message)
+    if not vtt:
+        return f"{speaker}: {message['text']}" if speaker else message["text"]
+    text = html.escape(message["text"], quote=False)  # "<" and "&" are markup in WebVTT cues
+    return f"<v {html.escape(speaker, quote=False)}>{text}" if speaker else text
 
 
 def _markdown(conversation: dict[str, Any], messages: list[dict[str, Any]]) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from parley.conversations.speaker_events import SpeakerEvent, speaker_of, speaking_intervals
 from parley.ids import numeric_id, uuid_id
-from parley.models import Conversation, Member, MessageRow
+from parley.models import Conversation, Job, Member, MessageRow
 from parley.transcript import Speaker, Transcript
 
 
@@ -45,6 +45,25 @@ def get_messages(session: Session, *, conversation_id: str) -> list[MessageRow]:
         select(MessageRow).where(MessageRow.conversation_id == conversation_id).order_by(MessageRow.position)
     )
     return list(session.scalars(query))
+
+
+def senders(session: Session, *, conversation_id: str) -> dict[str, Member | None]:
+    """Each message's member (None where nobody is known to have said it), by message id."""
+    members = {
+        m.id: m for m in session.scalars(select(Member).where(Member.conversation_id == conversation_id))
+    }
+    rows = session.execute(
+        select(MessageRow.id, MessageRow.member_id).where(MessageRow.conversation_id == conversation_id)
+    )
+    return {message_id: members.get(member_id) if member_id else None for message_id, member_id in rows}
+
+
+def confidence_threshold(session: Session, *, conversation: Conversation) -> float:
+    """The confidenceThreshold of the latest job on the conversation (Symbl's default 0.5 if none said)."""
+    latest = session.scalars(
+        select(Job).where(Job.conversation_id == conversation.id).order_by(Job.created_at.desc()).limit(1)
+    ).first()
+    return float((latest.options or {}).get("confidenceThreshold", 0.5)) if latest else 0.5
 
 
 def delete_conversation(session: Session, *, conversation: Conversation) -> None:

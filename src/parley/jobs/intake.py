@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from parley.errors import BadRequest, ParleyError
+from parley.intel.tracker_specs import unknown_tracker_ids
 from parley.jobs import service as jobs
 from parley.jobs.options import JobOptions
 from parley.models import Job, JobStatus
@@ -52,9 +53,20 @@ def check_public(runtime: Runtime, url: str, field: str) -> None:
 def check_request(runtime: Runtime, app_id: str, options: JobOptions) -> None:
     """Everything about a request that can be refused before its body (maybe a large upload) is read."""
     check_language(runtime, options)
+    check_trackers(runtime, app_id, options)
     if options.webhookUrl is not None:
         check_public(runtime, str(options.webhookUrl), "webhookUrl")
     check_capacity(runtime, app_id)
+
+
+def check_trackers(runtime: Runtime, app_id: str, options: JobOptions) -> None:
+    """`trackers[{id}]` must name this app's trackers: say which one does not, before any upload."""
+    if not any(spec.id is not None for spec in options.trackers):
+        return
+    with runtime.session() as session:
+        unknown = unknown_tracker_ids(session, app_id=app_id, options=options)
+    if unknown:
+        raise BadRequest(f"trackers: no tracker with id {unknown[0]} exists in this app")
 
 
 def check_capacity(runtime: Runtime, app_id: str) -> None:

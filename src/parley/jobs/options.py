@@ -101,6 +101,17 @@ class JobOptions(WireModel):
             raise ValueError("channelMetadata names the same channel twice")
         return self
 
+    @model_validator(mode="after")
+    def _diarization_settings_agree(self) -> JobOptions:
+        if self.diarizationSpeakerCount is not None and not self.enableSpeakerDiarization:
+            raise ValueError("diarizationSpeakerCount is only accepted with enableSpeakerDiarization=true")
+        if self.enableSpeakerDiarization and self.enableSeparateRecognitionPerChannel:
+            raise ValueError(
+                "choose enableSpeakerDiarization (speakers share one channel) or "
+                "enableSeparateRecognitionPerChannel (one speaker per channel), not both"
+            )
+        return self
+
     @property
     def language(self) -> str | None:
         """The two- or three-letter language part of `languageCode` ('en-US' -> 'en')."""
@@ -142,15 +153,7 @@ class TextJobRequest(JobOptions):
 
 
 # Accepted and stored on the job now; each later stage removes its entry when it lands.
-NOT_YET_BUILT = {
-    "enableSpeakerDiarization": "speaker separation",
-    "trackers": "tracker detection",
-    "enableAllTrackers": "tracker detection",
-    "enableSummary": "summaries",
-    "detectEntities": "entity detection",
-    "entities": "custom entity detection",
-    "detectPhrases": "action phrases",
-}
+NOT_YET_BUILT: dict[str, str] = {}
 
 
 def not_yet_built(options: dict[str, Any]) -> list[str]:

@@ -104,13 +104,24 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
 
 def claim_next(session: Session, *, worker_id: str, lease_seconds: float) -> Job | None:
     """Take the oldest runnable job, or one whose worker stopped renewing its lease."""
-    candidates = session.scalars(
-        select(Job.id).where(_claimable(utcnow())).order_by(Job.created_at).limit(5)
-    ).all()
-    for candidate in candidates:
+    tried: list[str] = []
+    for _ in range(5):
+        # PostgreSQL: a row another worker is claiming right now is skipped rather than waited on (SKIP
+        # LOCKED), and only the one row taken is locked. SQLite has no row locks and one writer at a
+        # time; there the conditional update in `claim` decides, and a lost race tries the next row.
+        candidate = session.scalar(
+            select(Job.id)
+            .where(_claimable(utcnow()), Job.id.not_in(tried))
+            .order_by(Job.created_at)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if candidate is None:
+            return None
         job = claim(session, job_id=candidate, worker_id=worker_id, lease_seconds=lease_seconds)
         if job is not None:
             return job
+        tried.append(candidate)
     return None
 
 
@@ -130,6 +141,38 @@ def claim(session: Session, *, job_id: str, worker_id: str, lease_seconds: float
         .execution_options(synchronize_session=False)
     )
     return session.get(Job, job_id, populate_existing=True) if claimed.rowcount == 1 else None
+
+
+@dataclass(frozen=True)
+class StaleJob:
+    id: str
+    kind: str
+    status: str
+
+
+def take_stale(session: Session, *, idle_seconds: float, limit: int = 500) -> list[StaleJob]:
+    """Jobs left untouched for `idle_seconds` that may have lost their queue message:
+    still `scheduled`, or `in_progress` under an expired lease. Each is stamped as just re-published,
+    in one conditional update, so concurrent sweepers never hand out the same job twice in a round."""
+    now = utcnow()
+    cutoff = now - timedelta(seconds=idle_seconds)
+    stale = select(Job.id).where(_claimable(now), Job.updated_at < cutoff).limit(limit)
+    taken = session.execute(
+        update(Job)
+        .where(Job.id.in_(stale.scalar_subquery()), _claimable(now), Job.updated_at < cutoff)
+        .values(updated_at=now)
+        .returning(Job.id, Job.kind, Job.status)
+        .execution_options(synchronize_session=False)
+    )
+    return [StaleJob(row.id, row.kind, row.status) for row in taken]
+
+
+def count_waiting(session: Session) -> dict[str, int]:
+    """How many `scheduled` jobs of each kind wait for a worker."""
+    rows = session.execute(
+        select(Job.kind, func.count()).where(Job.status == JobStatus.scheduled).group_by(Job.kind)
+    )
+    return {kind: int(count) for kind, count in rows}
 
 
 def renew_lease(

@@ -17,6 +17,7 @@ from parley.jobs.options import JobOptions
 from parley.models import Job, JobStatus
 from parley.net.fetch import FetchError
 from parley.net.guard import UnsafeURLError
+from parley.pipeline.analyze import analyze_conversation
 from parley.pipeline.media import local_media
 from parley.pipeline.text import build_transcript, conversation_start
 from parley.pipeline.transcribe import transcribe_media
@@ -81,10 +82,15 @@ def produce_transcript(
 ) -> Transcript:
     if job.kind == "text":
         messages = job.text_messages or []
-        return build_transcript(messages, start=conversation_start(messages))
+        if job.media_path or job.source_url:
+            local_media(runtime, job)  # media kept beside a supplied transcript: checked, not transcribed
+        return build_transcript(messages, start=job.time_origin or conversation_start(messages))
     options = JobOptions.model_validate(job.options)
     path = local_media(runtime, job)
-    return transcribe_media(path, transcriber=runtime.transcriber(), options=options, on_progress=on_progress)
+    diarizer = runtime.diarizer() if options.enableSpeakerDiarization else None
+    return transcribe_media(
+        path, transcriber=runtime.transcriber(), options=options, diarizer=diarizer, on_progress=on_progress
+    )
 
 
 def execute(
@@ -120,6 +126,9 @@ def execute(
         with runtime.session() as session:
             jobs.release(session, job_id=job.id, worker_id=worker_id)
         return JobStatus.scheduled
+    finally:
+        if job.media_path:  # a copy downloaded from S3 is not needed once this attempt ends
+            runtime.blobs.drop_local_copy(job.media_path)
 
 
 def _store(runtime: Runtime, job: Job, transcript: Transcript, worker_id: str) -> None:
@@ -136,6 +145,7 @@ def _store(runtime: Runtime, job: Job, transcript: Transcript, worker_id: str) -
         conversations.save_job_results(
             session, conversation=conversation, job_id=job.id, transcript=transcript, offset=offset
         )
+        analyze_conversation(session, conversation=conversation, job=job, settings=runtime.settings)
     runtime.announce(job.id, JobStatus.completed)
 
 

@@ -1,4 +1,4 @@
-"""Where media lives: a local folder by default, behind a small interface so S3 is a setting later.
+"""Where media lives: a local folder by default, any S3-compatible store by setting (storage/s3.py).
 
 Keys are slash-separated (`{app}/{conversation}/{job}.mp4`); a conversation's media shares one prefix
 so deleting the conversation removes all of it.
@@ -8,12 +8,30 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 
 class BlobStore(Protocol):
-    def local_path(self, key: str) -> Path: ...
-    def put_file(self, key: str, source: Path) -> None: ...
+    def local_path(self, key: str) -> Path:
+        """A file on this machine holding the blob, readable until `drop_local_copy(key)`."""
+        ...
+
+    def drop_local_copy(self, key: str) -> None:
+        """The caller is done with `local_path(key)`: remove it if it was a downloaded copy."""
+        ...
+
+    def put_file(self, key: str, source: Path) -> None:
+        """Store `source` (a temporary file the store takes over) under `key`."""
+        ...
+
+    def open(self, key: str) -> BinaryIO:
+        """Read the blob as a stream, without holding it whole in memory."""
+        ...
+
+    def presigned_put_url(self, key: str, expires_seconds: int) -> str | None:
+        """A URL a client can PUT the blob to directly; None where uploads must go through Parley."""
+        ...
+
     def delete_prefix(self, prefix: str) -> None: ...
 
 
@@ -31,6 +49,15 @@ class LocalBlobStore:
         target = self.local_path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(source, target)
+
+    def drop_local_copy(self, key: str) -> None:
+        """The stored file is the local copy: it stays."""
+
+    def open(self, key: str) -> BinaryIO:
+        return self.local_path(key).open("rb")
+
+    def presigned_put_url(self, key: str, expires_seconds: int) -> str | None:
+        return None
 
     def delete_prefix(self, prefix: str) -> None:
         path = self.local_path(prefix)

@@ -12,8 +12,9 @@ from parley.api.symbl import mapping
 from parley.api.symbl.auth import AppIdDep
 from parley.conversations import service as conversations
 from parley.errors import BadRequest, NotFound
+from parley.intel.model import Analysis
 from parley.jobs import service as jobs
-from parley.models import Conversation
+from parley.models import Conversation, ConversationAnalysis
 from parley.pipeline.media import conversation_prefix
 
 router = APIRouter(prefix="/v1", tags=["conversations"])
@@ -63,10 +64,16 @@ def get_messages(
     sentiment: str = "false",
 ) -> dict[str, Any]:
     conversation = owned_conversation(session, app_id, conversation_id)
-    if _flag(sentiment, "sentiment"):
-        raise BadRequest("sentiment=true is not available yet in this Parley version; call without it")
     rows = conversations.get_messages(session, conversation_id=conversation.id)
-    return mapping.messages(conversation, rows, verbose=_flag(verbose, "verbose"))
+    stored = session.get(ConversationAnalysis, conversation.id)
+    phrases = Analysis.model_validate(stored.document).phrases if stored else {}
+    return mapping.messages(
+        conversation,
+        rows,
+        verbose=flag(verbose, "verbose"),
+        sentiment=flag(sentiment, "sentiment"),
+        phrases=phrases,
+    )
 
 
 @router.get("/conversations/{conversation_id}/members", responses=ERRORS)
@@ -87,7 +94,8 @@ def delete_conversation(conversation_id: str, runtime: RuntimeDep, app_id: AppId
     return {"message": f"successfully deleted the conversation {conversation_id}"}
 
 
-def _flag(value: str, name: str) -> bool:
+def flag(value: str, name: str) -> bool:
+    """A query-string boolean; Symbl's clients send True/False capitalised."""
     lowered = value.strip().lower()
     if lowered not in {"true", "false", "1", "0", ""}:
         raise BadRequest(f"{name}: expected true or false, got {value!r}")

@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from parley.intel.analytics import Analytics
+from parley.intel.model import Entity, Insight, Phrase, Topic
+from parley.intel.sentiment import polarity, suggested
 from parley.jobs.options import not_yet_built
 from parley.models import Conversation, Job, Member, MessageRow
 
@@ -39,10 +41,84 @@ def conversation(row: Conversation) -> dict[str, Any]:
     }
 
 
-def messages(conversation_row: Conversation, rows: list[MessageRow], *, verbose: bool) -> dict[str, Any]:
+def messages(
+    conversation_row: Conversation,
+    rows: list[MessageRow],
+    *,
+    verbose: bool,
+    sentiment: bool = False,
+    phrases: dict[str, list[Phrase]] | None = None,
+) -> dict[str, Any]:
     by_id = {item.id: item for item in conversation_row.members}
     start = conversation_row.start_time
-    return {"messages": [_message(row, start, by_id, verbose=verbose) for row in rows]}
+    shaped = []
+    for row in rows:
+        message = _message(row, start, by_id, verbose=verbose)
+        message["phrases"] = [phrase.model_dump() for phrase in (phrases or {}).get(row.id, [])]
+        if sentiment:
+            message["sentiment"] = sentiment_of([row.text])
+        shaped.append(message)
+    return {"messages": shaped}
+
+
+def sentiment_of(texts: list[str]) -> dict[str, Any]:
+    score = polarity(" ".join(texts))
+    return {"polarity": {"score": score}, "suggested": suggested(score)}
+
+
+def insight(
+    item: Insight, conversation_row: Conversation, senders: dict[str, Member | None]
+) -> dict[str, Any]:
+    """`from` is whoever said the first message now (so renames and speaker events follow)."""
+    sender = next((found for message_id in item.messageIds if (found := senders.get(message_id))), None)
+    shaped = item.model_dump(mode="json", exclude_none=True, exclude={"assignee"})
+    shaped["from"] = (
+        {"id": sender.id, "name": sender.name, "userId": sender.user_id or sender.email} if sender else {}
+    )
+    if item.type != "question":
+        shaped["assignee"] = _assignee(item, {row.id: row for row in conversation_row.members})
+    return shaped
+
+
+def _assignee(item: Insight, by_id: dict[str, Member]) -> dict[str, Any]:
+    if item.assignee is None:
+        return {}
+    known = by_id.get(item.assignee.memberId) if item.assignee.memberId else None
+    if known is not None:
+        return member(known)
+    return {
+        key: value for key, value in (("name", item.assignee.name), ("email", item.assignee.email)) if value
+    }
+
+
+def topic(item: Topic, texts: dict[str, str] | None, *, parent_refs: bool) -> dict[str, Any]:
+    """`texts` (message id -> text) is given when the caller asked for sentiment."""
+    shaped: dict[str, Any] = {
+        "id": item.id,
+        "text": item.text,
+        "type": "topic",
+        "score": item.score,
+        "messageIds": item.messageIds,
+    }
+    if texts is not None:
+        shaped["sentiment"] = sentiment_of([texts[i] for i in item.messageIds if i in texts])
+    if parent_refs:
+        shaped["parentRefs"] = [{"type": "topic", "text": item.parent}] if item.parent else []
+    return shaped
+
+
+def entity(item: Entity) -> dict[str, Any]:
+    """The newer shape (`matches`) plus the older one's `text`, `value` and `messageRefs`, which the official
+    client (symbl-rest's EntitiesTag) requires."""
+    shaped = item.model_dump(mode="json", exclude_none=True)
+    shaped["text"] = item.matches[0].detectedValue if item.matches else item.value or ""
+    shaped.setdefault("value", shaped["text"])
+    shaped["messageRefs"] = [
+        ref.model_dump(mode="json", exclude_none=True) for match in item.matches for ref in match.messageRefs
+    ]
+    if item.category == "Custom":
+        shaped["customType"] = item.type
+    return shaped
 
 
 def _message(row: MessageRow, start: datetime, by_id: dict[str, Member], *, verbose: bool) -> dict[str, Any]:

@@ -1,0 +1,182 @@
+"""Questions, action items and follow-ups (Symbl's insight types), plus the action phrases of messages.
+
+Every sentence of every message is parsed once (the shared spaCy cache) and read by two rule sets:
+`questions.question_score` and `actions.find_action`. One sentence may be both a question and an action
+item ("Can you send me the report by Friday?"), as in Symbl.
+
+Follow-ups are the action items about further contact (send, call, schedule, follow up, get back to ...).
+Like Symbl, which lists them under /follow-ups and not under /action-items, each is stored once, with type
+`follow_up`; /insights returns all three types together.
+
+Assignees: a first-person commitment ("I'll", "we need to", "let's") is the speaker's; a named person
+("John will ...", "John, can you ...") is that person, matched to a member by full or first name when one
+of the speakers has it; "you" is the addressee: the next other speaker to talk (who answers), else the
+previous one. Only items scored >= 0.5 are kept: the API's confidenceThreshold cannot go lower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from parley.intel.actions import ActionMatch, find_action
+from parley.intel.due_dates import DuePhrase, find_due
+from parley.intel.language import parse_all
+from parley.intel.model import AnalysisContext, Assignee, Insight, InsightEntity, Phrase, Utterance
+from parley.intel.questions import asks_by_wording, question_score
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
+
+MIN_SCORE = 0.5
+ADDRESSEE_WINDOW = 3  # utterances to look ahead (or back) for the person a request was said to
+
+
+def find_insights(
+    utterances: list[Utterance], context: AnalysisContext
+) -> tuple[list[Insight], dict[str, list[Phrase]]]:
+    insights: list[Insight] = []
+    phrases: dict[str, list[Phrase]] = {}
+    people = _people(utterances)
+    punctuated = _punctuated(utterances)
+    for index, (utterance, doc) in enumerate(
+        zip(utterances, parse_all([u.text for u in utterances]), strict=True)
+    ):
+        for number, sentence in enumerate(doc.sents):
+            text = sentence.text.strip()
+            if not text:
+                continue
+            asked = question_score(sentence, punctuated=punctuated)
+            if asked >= MIN_SCORE:
+                insights.append(_question(utterance, number, text, asked))
+            due = find_due(text, context.conversation_start, context.timezone_offset_minutes)
+            action = find_action(sentence, question_form=asks_by_wording(sentence), has_due=due is not None)
+            if action is None or action.score < MIN_SCORE:
+                continue
+            assignee = _assignee(action, utterances, index, people)
+            insights.append(_action_item(utterance, number, sentence, action, assignee, due))
+            phrases.setdefault(utterance.id, []).append(Phrase(text=action.phrase))
+    return insights, phrases
+
+
+def _punctuated(utterances: list[Utterance]) -> bool:
+    """Most messages end in ".", "?" or "!": a transcript written with punctuation (see questions.py)."""
+    ended = sum(1 for u in utterances if u.text.rstrip().endswith((".", "?", "!")))
+    return ended * 2 >= len(utterances)
+
+
+def _question(utterance: Utterance, number: int, text: str, score: float) -> Insight:
+    return Insight(
+        id=_insight_id(utterance.id, number, "question"),
+        type="question",
+        text=text,
+        score=score,
+        messageIds=[utterance.id],
+    )
+
+
+def _action_item(
+    utterance: Utterance,
+    number: int,
+    sentence: Span,
+    action: ActionMatch,
+    assignee: Assignee | None,
+    due: DuePhrase | None,
+) -> Insight:
+    kind = "follow_up" if action.follow_up else "action_item"
+    text = sentence.text.strip()
+    return Insight(
+        id=_insight_id(utterance.id, number, kind),
+        type=kind,
+        text=text,
+        score=action.score,
+        messageIds=[utterance.id],
+        entities=_entities(sentence, text, assignee, due),
+        phrases=[Phrase(text=action.phrase)],
+        definitive=action.definitive,
+        assignee=assignee,
+        dueBy=due.value if due else None,
+    )
+
+
+def _entities(
+    sentence: Span, text: str, assignee: Assignee | None, due: DuePhrase | None
+) -> list[InsightEntity]:
+    lead = len(sentence.text) - len(sentence.text.lstrip())
+    found = [
+        InsightEntity(
+            type="person", text=ent.text, offset=ent.start_char - sentence.start_char - lead, value=ent.text
+        )
+        for ent in sentence.ents
+        if ent.label_ == "PERSON"
+    ]
+    if assignee and assignee.name and not any(item.text == assignee.name for item in found):
+        offset = text.find(assignee.name)
+        if offset >= 0:  # a named assignee the tagger missed
+            found.append(InsightEntity(type="person", text=assignee.name, offset=offset, value=assignee.name))
+    if due is not None:
+        kind = "datetime" if due.has_time else "date"
+        found.append(InsightEntity(type=kind, text=due.text, offset=due.offset, value=due.value))
+    return sorted(found, key=lambda item: item.offset)
+
+
+def _assignee(
+    action: ActionMatch, utterances: list[Utterance], index: int, people: dict[str, Assignee]
+) -> Assignee | None:
+    if action.name:
+        return _named(action.name, people)
+    if action.who in {"speaker", "group"}:
+        return _member_of(utterances[index])
+    if action.who == "addressee":
+        return _addressee(utterances, index)
+    return None
+
+
+def _named(name: str, people: dict[str, Assignee]) -> Assignee:
+    lowered = name.lower()
+    return people.get(lowered) or people.get(lowered.split()[0]) or Assignee(name=name)
+
+
+def _member_of(utterance: Utterance) -> Assignee | None:
+    if utterance.member_id is None and utterance.speaker is None:
+        return None
+    return Assignee(memberId=utterance.member_id, name=utterance.speaker, email=utterance.email)
+
+
+def _addressee(utterances: list[Utterance], index: int) -> Assignee | None:
+    """Whoever answers next, else whoever spoke last before: a request is usually said to one of them."""
+    speaker = _speaker_key(utterances[index])
+    after = utterances[index + 1 : index + 1 + ADDRESSEE_WINDOW]
+    before = reversed(utterances[max(0, index - ADDRESSEE_WINDOW) : index])
+    for other in [*after, *before]:
+        key = _speaker_key(other)
+        if key is not None and key != speaker:
+            return _member_of(other)
+    return None
+
+
+def _speaker_key(utterance: Utterance) -> str | None:
+    return utterance.member_id or utterance.speaker
+
+
+def _people(utterances: list[Utterance]) -> dict[str, Assignee]:
+    """Speakers by lowercased full name and first name (a first name shared by two people is dropped)."""
+    found: dict[str, Assignee] = {}
+    shared: set[str] = set()
+    for utterance in utterances:
+        member = _member_of(utterance)
+        if member is None or not utterance.speaker:
+            continue
+        full = utterance.speaker.lower()
+        found[full] = member
+        first = full.split()[0]
+        if first in found and found[first].memberId != member.memberId and first != full:
+            shared.add(first)
+        found.setdefault(first, member)
+    return {key: value for key, value in found.items() if key not in shared}
+
+
+def _insight_id(message_id: str, number: int, kind: str) -> str:
+    """Stable across re-analysis, digits like Symbl's ids."""
+    digest = hashlib.sha256(f"{message_id}:{number}:{kind}".encode()).digest()
+    return str(int.from_bytes(digest[:8], "big") % 10**16).zfill(16)

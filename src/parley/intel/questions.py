@@ -1,0 +1,141 @@
+"""Is a sentence a question, and how sure are we? Rules over a spaCy parse plus the punctuation.
+
+Transcribers (and Whisper) mark most questions with "?", but speech also leaves questions unmarked and
+marks statements said with a rising tone. So the score combines two kinds of evidence:
+- the form: subject-auxiliary inversion ("can you ...", "is there ..."), a wh-word followed by a verb
+  ("what did you call it"), "what about ...", an indirect question ("I wonder whether ...", "do you know
+  ...") or a tag ("..., isn't it", "..., right?");
+- the mark: a final "?".
+Both together score 0.95; the mark alone 0.55-0.75 (a declarative or a fragment said as a question); the
+form alone 0.8 in unpunctuated text, and in punctuated text 0.6 when a full stop ends it (a transcriber
+chose not to write "?"), 0.55 when it trails off after five words or more, else 0 (a broken-off fragment).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+# Words that open a turn without changing its form ("so um can you ...").
+OPENERS = {
+    "so", "and", "but", "or", "okay", "ok", "well", "oh", "um", "uh", "uhm", "hmm", "mm", "right", "yeah",
+    "yes", "no", "like", "now", "then", "alright", "also", "actually", "anyway", "sorry", "just",
+}  # fmt: skip
+AUXILIARIES = {"be", "do", "have", "can", "could", "will", "would", "shall", "should", "may", "might", "must"}
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "expl", "csubj"}
+WH_TAGS = {"WDT", "WP", "WP$", "WRB"}
+INDIRECT = re.compile(
+    r"\b(i\s+wonder(ed)?|i\s+was\s+wondering|i'?m\s+wondering|do\s+you\s+(happen\s+to\s+)?know|"
+    r"does\s+anyone\s+know|(can|could|would)\s+you\s+tell\s+(me|us)|any\s+idea|i'?d\s+like\s+to\s+know|"
+    r"i\s+want\s+to\s+know|i'?m\s+curious)\s+(whether|if|what|who|whom|when|where|why|how|which)\b",
+    re.IGNORECASE,
+)
+TAG = re.compile(
+    r",\s*(?:(?:is|are|was|were|do|does|did|have|has|had|can|could|will|would|should|wo|ca)n'?t\s+"
+    r"(?:it|we|you|they|he|she|i|there|that)\s*[,?.]?|(?:right|correct|yeah|no|okay|ok)\s*\??)\s*$",
+    re.IGNORECASE,
+)
+INDIRECT_FORM = 0.85
+TRAILING_WORDS = 5  # fewer, and a sentence broken off is a fragment ("what are we", "is it")
+WHAT_ABOUT = re.compile(r"^(what|how)\s+about\b", re.IGNORECASE)
+
+
+def question_score(sentence: Span, *, punctuated: bool = True) -> float:
+    """0 for a statement; otherwise how sure the sentence asks something (see the module docstring).
+
+    `punctuated`: the conversation's sentences end in punctuation (a human or Whisper transcript). There a
+    sentence with no final mark is one broken off ("what are we"), and a question form ending in one is
+    let through only when its wording is unmistakable.
+    """
+    text = sentence.text.strip()
+    if not any(token.is_alpha for token in sentence):
+        return 0.0
+    marked = text.endswith("?")
+    form = _form(sentence, text)
+    if marked and form:
+        return 0.95
+    if form and punctuated:
+        if text.endswith((".", "!")):
+            if form == INDIRECT_FORM:
+                return 0.8  # indirect questions end with a full stop by rule
+            return 0.6 if form >= 0.8 else 0.0
+        # Trailing off ("is there any rubber in the buttons or any"): a question if enough was said.
+        return 0.55 if len(_without_openers(sentence)) >= TRAILING_WORDS else 0.0
+    if form:
+        return min(form, 0.8)
+    if marked:
+        words = sum(1 for token in sentence if token.is_alpha)
+        return 0.75 if words >= 3 else 0.55
+    return 0.0
+
+
+def asks_by_wording(sentence: Span) -> bool:
+    """Worded as a question, whatever the punctuation ("can you ...", "should we ...")."""
+    return _form(sentence, sentence.text.strip()) > 0
+
+
+def _form(sentence: Span, text: str) -> float:
+    """How strongly the wording alone asks a question (0: it does not)."""
+    body = _without_openers(sentence)
+    if not body:
+        return 0.0
+    unopened = text[body[0].idx - sentence.start_char :]
+    if INDIRECT.search(text):
+        return INDIRECT_FORM
+    if WHAT_ABOUT.match(unopened):
+        return 0.8
+    if _inverted(body) or _wh_question(body):
+        return 0.8
+    if TAG.search(text):
+        return 0.75
+    return 0.0
+
+
+def _without_openers(sentence: Span) -> list[Token]:
+    tokens = [token for token in sentence if not token.is_punct and not token.is_space]
+    start = 0
+    while start < len(tokens) and (tokens[start].lower_ in OPENERS or tokens[start].tag_ == "UH"):
+        start += 1
+    following = (
+        tokens[start].nbor() if start < len(tokens) and tokens[start].i + 1 < len(tokens[start].doc) else None
+    )
+    if following is not None and tokens[start].pos_ == "PROPN" and following.text == ",":
+        start += 1  # "John, can you ..." names whom the question is for
+    return tokens[start:]
+
+
+def _inverted(body: list[Token]) -> bool:
+    """An auxiliary first, then its clause's subject: "can you ...", "is there ...", "did anybody ..."."""
+    first = body[0]
+    if first.lemma_.lower() not in AUXILIARIES or first.tag_ not in {"MD", "VBZ", "VBP", "VBD"}:
+        return False
+    clause_heads = {first.i, first.head.i}
+    return any(
+        token.dep_ in SUBJECT_DEPS and token.head.i in clause_heads and token.i > first.i
+        for token in body[1:5]
+    )
+
+
+def _wh_question(body: list[Token]) -> bool:
+    """A wh-word that opens a question rather than a clause ("what we need is ..." is a statement)."""
+    first = body[0]
+    if first.tag_ not in WH_TAGS or first.lower_ in {"that", "which"} or first.lower_.endswith("ever"):
+        return False
+    rest = body[1:4]
+    if not rest:
+        return False
+    # "what did you ...", "what's that", "how high is it", "which colour would ..."
+    for token in rest:
+        if token.lemma_.lower() in AUXILIARIES and token.tag_ in {"MD", "VBZ", "VBP", "VBD"}:
+            return not _pronoun_before(body, token)
+        if token.pos_ in {"VERB", "AUX"}:
+            return token.dep_ == "ROOT" and token.tag_ in {"VBZ", "VBD", "VBP"} and first.dep_ == "nsubj"
+    return False
+
+
+def _pronoun_before(body: list[Token], auxiliary: Token) -> bool:
+    """ "what we are doing is ..." puts the subject before the auxiliary: a free relative, not a question."""
+    return any(token.i < auxiliary.i and token.dep_ in SUBJECT_DEPS for token in body[1:])

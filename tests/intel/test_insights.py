@@ -1,0 +1,188 @@
+"""Questions, action items, follow-ups, due dates and action phrases on constructed sentences."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from parley.intel.due_dates import find_due
+from parley.intel.insights import find_insights
+from parley.intel.model import AnalysisContext, Insight, Utterance
+
+# A Monday, 14:00 UTC = 09:00 at UTC-5.
+START = datetime(2026, 3, 2, 14, 0, tzinfo=UTC)
+PEOPLE = {"Alice": "alice@example.com", "Bob": "bob@example.com", "John Smith": "john@example.com"}
+
+
+def _conversation(*lines: tuple[str, str], offset: int | None = -300) -> list[Insight]:
+    utterances = [
+        Utterance(
+            id=f"m{i}", text=text, start=i, end=i + 1, member_id=f"id-{who}", speaker=who, email=PEOPLE[who]
+        )
+        for i, (who, text) in enumerate(lines)
+    ]
+    return find_insights(
+        utterances, AnalysisContext(conversation_start=START, timezone_offset_minutes=offset)
+    )[0]
+
+
+def _one(kind: str, insights: list[Insight]) -> Insight:
+    found = [item for item in insights if item.type == kind]
+    assert len(found) == 1, insights
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you send me the numbers?",
+        "What did the client say about the price?",
+        "How high is it?",
+        "I wonder whether the budget is enough.",
+        "It is ready, isn't it?",
+        "John, is the room booked?",
+        "Did anybody think anything was really useful?",
+    ],
+)
+def test_questions_are_found_with_high_scores(text: str) -> None:
+    question = _one("question", _conversation(("Alice", text)))
+    assert question.text == text and question.messageIds == ["m0"] and question.score >= 0.75
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What we need is a cheaper case.",
+        "The remote should be yellow.",
+        "I think that is right, yeah.",
+        "Whoever wins pays for lunch.",
+    ],
+)
+def test_statements_are_not_questions(text: str) -> None:
+    assert not [item for item in _conversation(("Alice", text)) if item.type == "question"]
+
+
+def test_broken_off_fragments_are_not_questions_in_punctuated_text() -> None:
+    found = _conversation(("Alice", "We start now."), ("Bob", "what are we"), ("Alice", "Right."))
+    assert not [item for item in found if item.type == "question"]
+
+
+def test_unpunctuated_questions_are_found_by_their_wording() -> None:
+    found = _conversation(("Alice", "can you hear me"), ("Bob", "yes I can"), ("Alice", "good lets start"))
+    assert _one("question", found).text == "can you hear me"
+
+
+def test_a_request_is_both_a_question_and_the_addressees_action_item() -> None:
+    found = _conversation(("Alice", "Can you review the contract by Friday?"), ("Bob", "Sure."))
+    assert _one("question", found).score >= 0.9
+    item = _one("action_item", found)
+    assert item.assignee is not None and (item.assignee.name, item.assignee.memberId) == ("Bob", "id-Bob")
+    assert item.definitive and item.score >= 0.8
+    assert item.dueBy == "2026-03-06T00:00:00-05:00"
+    assert [(e.type, e.text, e.offset) for e in item.entities] == [("date", "by Friday", 28)]
+    assert [p.text for p in item.phrases] == ["review the contract"]
+
+
+def test_first_person_commitment_is_the_speakers() -> None:
+    item = _one("action_item", _conversation(("Bob", "I'll update the budget tomorrow at 3pm.")))
+    assert item.assignee is not None
+    assert (item.assignee.memberId, item.assignee.name, item.assignee.email) == (
+        "id-Bob",
+        "Bob",
+        "bob@example.com",
+    )
+    assert item.dueBy == "2026-03-03T15:00:00-05:00"  # 15:00 at UTC-5
+    assert item.entities[-1].type == "datetime" and item.entities[-1].text == "tomorrow at 3pm"
+
+
+def test_a_named_person_is_the_assignee_and_matches_a_member_by_first_name() -> None:
+    found = _conversation(
+        ("Alice", "John will update the schedule by the end of the month."), ("John Smith", "Ok.")
+    )
+    item = _one("action_item", found)
+    assert item.assignee is not None and item.assignee.memberId == "id-John Smith"
+    assert item.dueBy == "2026-03-31T00:00:00-05:00"
+    assert ("person", "John", 0) in [(e.type, e.text, e.offset) for e in item.entities]
+
+
+def test_a_named_person_who_is_not_speaking_keeps_the_name() -> None:
+    item = _one("action_item", _conversation(("Alice", "Maria needs to review the contract.")))
+    assert item.assignee is not None and item.assignee.name == "Maria" and item.assignee.memberId is None
+
+
+def test_definitive_versus_tentative() -> None:
+    firm = _one("action_item", _conversation(("Alice", "We need to book the venue.")))
+    tentative = _one("action_item", _conversation(("Alice", "Maybe we could ask legal about it.")))
+    assert firm.definitive and not tentative.definitive
+    assert firm.score > tentative.score >= 0.5
+
+
+def test_meeting_narration_scores_under_the_default_threshold() -> None:
+    assert not [i for i in _conversation(("Alice", "I'll just show you the slides.")) if i.type != "question"]
+    assert not _conversation(("Alice", "Let's see."))
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("I'll send the deck to the team.", "send the deck to the team"),
+        ("Let's schedule a call next week.", "schedule a call"),
+        ("Let's circle back on this after the meeting.", "circle back on this after the meeting"),
+        ("Please reach out to the vendor.", "reach out to the vendor"),
+        ("I will set up a meeting with the client.", "set up a meeting with the client"),
+    ],
+)
+def test_further_contact_is_a_follow_up_not_an_action_item(text: str, phrase: str) -> None:
+    found = _conversation(("Alice", text), ("Bob", "Great."))
+    item = _one("follow_up", found)
+    assert not [i for i in found if i.type == "action_item"]
+    assert [p.text for p in item.phrases] == [phrase]
+
+
+def test_phrases_are_reported_per_message() -> None:
+    utterances = [
+        Utterance(id="a", text="Hello there.", start=0, end=1),
+        Utterance(id="b", text="We have to decide on the colour. I will write the report.", start=1, end=2),
+    ]
+    _, phrases = find_insights(utterances, AnalysisContext(conversation_start=START))
+    assert {key: [p.text for p in value] for key, value in phrases.items()} == {
+        "b": ["decide on the colour", "write the report"]
+    }
+
+
+def test_ids_are_stable_across_analyses() -> None:
+    lines = (("Alice", "Can you send the report?"), ("Bob", "I will send it tomorrow."))
+    assert [i.id for i in _conversation(*lines)] == [i.id for i in _conversation(*lines)]
+
+
+@pytest.mark.parametrize(
+    ("text", "offset", "value"),
+    [
+        ("by Friday", None, "2026-03-06T00:00:00Z"),
+        ("tomorrow at 3pm", -300, "2026-03-03T15:00:00-05:00"),
+        ("tomorrow at 3pm", 330, "2026-03-03T15:00:00+05:30"),
+        ("next week", None, "2026-03-09T00:00:00Z"),
+        ("by the end of the week", None, "2026-03-06T00:00:00Z"),
+        ("end of the month", -300, "2026-03-31T00:00:00-05:00"),
+        ("in two days", None, "2026-03-04T00:00:00Z"),
+        ("in 2 hours", None, "2026-03-02T16:00:00Z"),
+        ("on March 10th", None, "2026-03-10T00:00:00Z"),
+        ("at noon", None, "2026-03-03T12:00:00Z"),  # noon has passed at 14:00: tomorrow
+        ("next Friday", None, "2026-03-13T00:00:00Z"),
+        ("the 1st", None, "2026-04-01T00:00:00Z"),
+    ],
+)
+def test_due_dates_resolve_in_the_conversations_time_zone(text: str, offset: int | None, value: str) -> None:
+    due = find_due(f"Send it {text}.", START, offset)
+    assert due is not None and due.value == value and due.text == text and due.offset == len("Send it ")
+
+
+def test_due_date_near_midnight_uses_the_local_day() -> None:
+    # 02:00 UTC on Tuesday is still Monday evening at UTC-5: "tomorrow" is Tuesday there.
+    due = find_due("I'll do it tomorrow.", datetime(2026, 3, 3, 2, 0, tzinfo=UTC), -300)
+    assert due is not None and due.value == "2026-03-03T00:00:00-05:00"
+
+
+def test_numbers_and_months_alone_are_not_deadlines() -> None:
+    assert find_due("We may need the 5 buttons.", START, None) is None

@@ -1,0 +1,119 @@
+"""Symbl's Streaming API end to end: real speech over a WebSocket, live results, a stored conversation.
+
+Audio is sent at 2x real time to keep the suite short; the recogniser does not know the difference (it
+sees the same chunks, only sooner), and bench/streaming.py measures latency at real-time pace.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from starlette.websockets import WebSocketDisconnect
+
+from tests.conftest import Api
+from tests.live_support import Collector, of_type, pcm16, send_paced
+from tests.support import espeak, shared, wer
+
+JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+QUESTION = "What do you think about the budget for next year?"
+
+
+def _start(**extra: object) -> dict[str, object]:
+    request = {
+        "type": "start_request",
+        "insightTypes": ["question", "action_item"],
+        "config": {
+            "confidenceThreshold": 0.5,
+            "speechRecognition": {"encoding": "LINEAR16", "sampleRateHertz": 16000},
+        },
+        "speaker": {"userId": "jfk@example.com", "name": "John"},
+        "trackers": [{"name": "Patriotism", "vocabulary": ["your country"]}],
+    }
+    return request | extra
+
+
+def test_real_speech_streams_to_a_stored_conversation(sqlite_api: Api, tmp_path: Path) -> None:
+    audio = pcm16(shared("asr_short/jfk.wav"), silence_after=1.0)
+    audio += pcm16(espeak(QUESTION, tmp_path / "question.wav"), silence_after=1.5)
+    url = f"/v1/streaming/live-1?access_token={sqlite_api.token}"
+    with sqlite_api.client.websocket_connect(url) as socket:
+        socket.send_json(_start())
+        collector = Collector(socket.receive_json)
+        send_paced(socket.send_bytes, audio, bytes_per_second=32_000, speed=2.0)
+        socket.send_json({"type": "stop_request"})
+        collector.join(timeout=120)
+    messages = collector.messages
+    assert isinstance(collector.error, WebSocketDisconnect) and collector.error.code == 1000
+
+    kinds = [m["message"]["type"] if m["type"] == "message" else m["type"] for m in messages]
+    assert kinds[:3] == ["started_listening", "conversation_created", "recognition_started"]
+    assert kinds[-2:] == ["recognition_stopped", "conversation_completed"]
+    conversation_id = messages[1]["message"]["data"]["conversationId"]
+
+    results = of_type(messages, "recognition_result")
+    interims = [r for r in results if not r["message"]["isFinal"]]
+    finals = [r for r in results if r["message"]["isFinal"]]
+    assert interims and finals
+    first = finals[0]["message"]
+    alternative = first["payload"]["raw"]["alternatives"][0]
+    assert alternative["transcript"] and alternative["words"][0]["startTime"].keys() == {"seconds", "nanos"}
+    assert first["user"]["name"] == "John"
+    live_text = " ".join(r["message"]["punctuated"]["transcript"] for r in finals)
+    assert wer(f"{JFK} {QUESTION}", live_text) < 0.25
+
+    said = [m for response in of_type(messages, "message_response") for m in response["messages"]]
+    assert said and said[0]["from"]["name"] == "John" and said[0]["payload"]["contentType"] == "text/plain"
+    assert json.loads(said[0]["metadata"]["words"])[0]["word"]
+    questions = [
+        i for r in of_type(messages, "insight_response") for i in r["insights"] if i["type"] == "question"
+    ]
+    assert any("budget" in q["payload"]["content"].lower() for q in questions), questions
+    trackers = [t for r in of_type(messages, "tracker_response") for t in r["trackers"]]
+    assert any(t["name"] == "Patriotism" for t in trackers)
+
+    stored = sqlite_api.get(f"/v1/conversations/{conversation_id}/messages").json()["messages"]
+    assert wer(f"{JFK} {QUESTION}", " ".join(m["text"] for m in stored)) < 0.25
+    assert stored[0]["from"]["name"] == "John"
+    detected = sqlite_api.get(f"/v1/conversations/{conversation_id}/questions").json()["questions"]
+    assert any("budget" in q["text"].lower() for q in detected)
+    assert sqlite_api.get(f"/v1/conversations/{conversation_id}/trackers-detected").json()
+
+
+@pytest.mark.parametrize(
+    ("first", "code", "phrase"),
+    [
+        ("{not json", 1007, "not valid JSON"),
+        (b"\x00\x01" * 800, 1002, "before a start_request"),
+        (
+            json.dumps(_start(config={"speechRecognition": {"encoding": "OPUS", "sampleRateHertz": 16000}})),
+            1003,
+            "encoding",
+        ),
+        (
+            json.dumps(_start(config={"speechRecognition": {"sampleRateHertz": 11025}})),
+            1003,
+            "sampleRateHertz",
+        ),
+        (json.dumps({"type": "dance"}), 1002, "unknown message type"),
+    ],
+)
+def test_bad_input_gets_an_error_and_a_clean_close(
+    sqlite_api: Api, first: str | bytes, code: int, phrase: str
+) -> None:
+    with sqlite_api.client.websocket_connect(f"/v1/streaming/bad?access_token={sqlite_api.token}") as socket:
+        socket.send_bytes(first) if isinstance(first, bytes) else socket.send_text(first)
+        error = socket.receive_json()
+        assert error["message"]["type"] == "error" and phrase in error["message"]["data"]["message"]
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+    assert closed.value.code == code
+
+
+def test_a_bad_token_is_refused(sqlite_api: Api) -> None:
+    with sqlite_api.client.websocket_connect("/v1/streaming/x?access_token=nope") as socket:
+        assert "access token" in socket.receive_json()["message"]["data"]["message"]
+        with pytest.raises(WebSocketDisconnect) as closed:
+            socket.receive_json()
+    assert closed.value.code == 1008
