@@ -1,7 +1,13 @@
 """The analyze stage: after a job's messages are stored, the whole conversation is analysed again
-(an appended job changes what earlier sentences mean) and its one analysis document is replaced."""
+(an appended job changes what earlier sentences mean) and its one analysis document is replaced.
+
+Three steps so the analysis itself never holds the database's write lock: read what it needs
+(`prepare_analysis`), analyse with no transaction open (`run_analysis`), store it (`store_analysis`)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,11 +21,21 @@ from parley.jobs.options import JobOptions
 from parley.models import Conversation, ConversationAnalysis, Job, Member
 
 
-def analyze_conversation(
+@dataclass
+class PendingAnalysis:
+    """What the analysis of one conversation needs, read in one short transaction."""
+
+    conversation_id: str
+    job_id: str
+    utterances: list[Utterance]
+    context: AnalysisContext
+    detect_phrases: bool
+
+
+def prepare_analysis(
     session: Session, *, conversation: Conversation, job: Job, settings: Settings
-) -> None:
+) -> PendingAnalysis:
     options = JobOptions.model_validate(job.options or {})
-    utterances = conversation_utterances(session, conversation)
     context = AnalysisContext(
         conversation_start=conversation.start_time,
         timezone_offset_minutes=options.timezoneOffset,
@@ -32,15 +48,33 @@ def analyze_conversation(
         summary=options.enableSummary,
         llm=llm_endpoint(settings),
     )
-    analysis = analyze(utterances, context)
-    if not options.detectPhrases:
+    return PendingAnalysis(
+        conversation_id=conversation.id,
+        job_id=job.id,
+        utterances=conversation_utterances(session, conversation),
+        context=context,
+        detect_phrases=options.detectPhrases,
+    )
+
+
+def run_analysis(pending: PendingAnalysis) -> dict[str, Any]:
+    """The slow part (seconds for an hour of talk, longer with an LLM): run it outside any transaction."""
+    analysis = analyze(pending.utterances, pending.context)
+    if not pending.detect_phrases:
         analysis.phrases = {}
-    document = analysis.model_dump(mode="json", exclude_none=True)
-    stored = session.get(ConversationAnalysis, conversation.id)
+    return analysis.model_dump(mode="json", exclude_none=True)
+
+
+def store_analysis(session: Session, *, pending: PendingAnalysis, document: dict[str, Any]) -> None:
+    stored = session.get(ConversationAnalysis, pending.conversation_id)
     if stored is None:
-        session.add(ConversationAnalysis(conversation_id=conversation.id, job_id=job.id, document=document))
+        session.add(
+            ConversationAnalysis(
+                conversation_id=pending.conversation_id, job_id=pending.job_id, document=document
+            )
+        )
     else:
-        stored.job_id, stored.document = job.id, document
+        stored.job_id, stored.document = pending.job_id, document
 
 
 def llm_endpoint(settings: Settings) -> LLMEndpoint | None:
@@ -75,3 +109,12 @@ def conversation_utterances(session: Session, conversation: Conversation) -> lis
             )
         )
     return utterances
+
+
+def analyze_conversation(
+    session: Session, *, conversation: Conversation, job: Job, settings: Settings
+) -> None:
+    """All three steps inside the caller's transaction, for callers that store a finished session at once."""
+    session.flush()
+    pending = prepare_analysis(session, conversation=conversation, job=job, settings=settings)
+    store_analysis(session, pending=pending, document=run_analysis(pending))

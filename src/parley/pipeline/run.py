@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from parley.conversations import service as conversations
 from parley.jobs import service as jobs
@@ -17,7 +18,7 @@ from parley.jobs.options import JobOptions
 from parley.models import Job, JobStatus
 from parley.net.fetch import FetchError
 from parley.net.guard import UnsafeURLError
-from parley.pipeline.analyze import analyze_conversation
+from parley.pipeline.analyze import PendingAnalysis, prepare_analysis, run_analysis, store_analysis
 from parley.pipeline.media import local_media
 from parley.pipeline.text import build_transcript, conversation_start
 from parley.pipeline.transcribe import transcribe_media
@@ -110,9 +111,11 @@ def execute(
                     on_progress(fraction)
 
             transcript = produce_transcript(runtime, job, progress)
+            _store_messages(runtime, job, transcript, worker_id)
+            pending, document = _analyse(runtime, job)
             if heartbeat.lost:
                 raise LeaseLost(job.id)
-        _store(runtime, job, transcript, worker_id)
+        _complete(runtime, job, worker_id, pending, document)
         return JobStatus.completed
     except LeaseLost:
         log.warning("job %s was taken over by another worker; discarding this run", job.id)
@@ -131,10 +134,13 @@ def execute(
             runtime.blobs.drop_local_copy(job.media_path)
 
 
-def _store(runtime: Runtime, job: Job, transcript: Transcript, worker_id: str) -> None:
-    """Results and the `completed` status land in one transaction, or not at all."""
+def _store_messages(runtime: Runtime, job: Job, transcript: Transcript, worker_id: str) -> None:
+    """Messages land first; a rerun replaces them, so a crash before `completed` duplicates nothing."""
     with runtime.session() as session:
-        if not jobs.finish(session, job_id=job.id, worker_id=worker_id):
+        lease = runtime.settings.job_lease_seconds
+        if not jobs.renew_lease(
+            session, job_id=job.id, worker_id=worker_id, lease_seconds=lease, progress=None
+        ):
             raise LeaseLost(job.id)
         conversation = jobs.conversation_of(session, job)
         offset = (
@@ -145,7 +151,23 @@ def _store(runtime: Runtime, job: Job, transcript: Transcript, worker_id: str) -
         conversations.save_job_results(
             session, conversation=conversation, job_id=job.id, transcript=transcript, offset=offset
         )
-        analyze_conversation(session, conversation=conversation, job=job, settings=runtime.settings)
+
+
+def _analyse(runtime: Runtime, job: Job) -> tuple[PendingAnalysis, dict[str, Any]]:
+    with runtime.session() as session:
+        conversation = jobs.conversation_of(session, job)
+        pending = prepare_analysis(session, conversation=conversation, job=job, settings=runtime.settings)
+    return pending, run_analysis(pending)
+
+
+def _complete(
+    runtime: Runtime, job: Job, worker_id: str, pending: PendingAnalysis, document: dict[str, Any]
+) -> None:
+    """The analysis and the `completed` status land in one transaction, or not at all."""
+    with runtime.session() as session:
+        if not jobs.finish(session, job_id=job.id, worker_id=worker_id):
+            raise LeaseLost(job.id)
+        store_analysis(session, pending=pending, document=document)
     runtime.announce(job.id, JobStatus.completed)
 
 

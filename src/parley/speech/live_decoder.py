@@ -100,15 +100,17 @@ class LiveDecoder:
 
     def _serve(self, key: str, stream: _Stream) -> None:
         self._check_lag(stream)
+        with self._wake:  # read once: a finish() arriving mid-step is served on the next turn
+            finishing = stream.finishing
         try:
-            updates = stream.recognizer.finish() if stream.finishing else stream.recognizer.step()
+            updates = stream.recognizer.finish() if finishing else stream.recognizer.step()
         except Exception:  # one broken stream must not stop every other one's recognition
             log.exception("live recognition failed for stream %s", key)
             updates = []
-            stream.finishing = True
+            finishing = True
         for update in updates:
             self._tell(stream.on_update, update)
-        if stream.finishing:
+        if finishing:
             with self._wake:
                 self._streams.pop(key, None)
                 self._order.remove(key)
