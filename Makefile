@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System tools the tests use: espeak-ng makes speech for tests that must run anywhere.
-APT_PACKAGES := espeak-ng
+APT_PACKAGES := espeak-ng baresip sip-tester
 # torch goes in first, pinned, so that the CPU build is taken and nothing pulls a multi-GB CUDA build.
 TORCH := torch==2.13.0
 

@@ -16,7 +16,10 @@ from tests.conftest import Api
 from tests.live_support import Collector, of_type, pcm16, send_paced
 from tests.support import espeak, shared, wer
 
-JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+JFK = (
+    "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
 QUESTION = "What do you think about the budget for next year?"
 
 

@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from parley import __version__
 from parley.api.claap import errors as claap_errors
 from parley.api.claap import recordings
-from parley.api.symbl import auth, conversations, insights, process, speakers, streaming, trackers
+from parley.api.symbl import auth, conversations, insights, process, speakers, streaming, telephony, trackers
 from parley.config import Settings, get_settings
 from parley.errors import ParleyError
 from parley.live.hub import LiveHub
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.include_router(insights.router)
     app.include_router(trackers.router)
     app.include_router(streaming.router)
+    app.include_router(telephony.router)
     app.include_router(recordings.router)
 
     @app.get("/healthz", tags=["health"])

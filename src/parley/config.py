@@ -90,7 +90,8 @@ class Settings(BaseSettings):
     sip_local_ip: str = Field(default="127.0.0.1", description="Address the SIP/RTP ports listen on")
     sip_answer_timeout_seconds: float = 60.0
     smtp_url: str | None = Field(
-        default=None, description="smtp://[user:pass@]host[:port][?starttls=true] or smtps://...: summary mail"
+        default=None,
+        description="smtp://[user:pass@]host[:port][?starttls=true] or smtps://...: summary mail",
     )
     smtp_from: str = "parley@localhost"
 

@@ -16,7 +16,10 @@ from parley.speech.streaming import RecognitionUpdate, StreamRecognizer, agreed_
 from parley.speech.transcriber import load_whisper_model
 from parley.transcript import Word
 
-JFK = "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."
+JFK = (
+    "And so my fellow Americans, ask not what your country can do for you, "
+    "ask what you can do for your country."
+)
 
 
 def _feed(recognizer: StreamRecognizer, audio: np.ndarray, chunk: float = 0.1) -> list[RecognitionUpdate]:

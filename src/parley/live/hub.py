@@ -22,10 +22,11 @@ from parley.intel.model import Analysis, AnalysisContext, Utterance
 from parley.intel.tracker_specs import resolve_trackers
 from parley.jobs import service as jobs
 from parley.jobs.options import JobOptions
+from parley.live import summary_mail
 from parley.live.events import Kind, LiveMessage
 from parley.live.options import LiveOptions
 from parley.live.session import LiveSession
-from parley.models import ConversationAnalysis, JobStatus
+from parley.models import Conversation, ConversationAnalysis, JobStatus
 from parley.pipeline.analyze import analyze_conversation
 from parley.runtime import Runtime
 from parley.speech.live_decoder import LiveDecoder
@@ -155,6 +156,7 @@ class LiveHub:
         live.publish(Kind.STOPPED, live.stop_reason)
         try:
             self._store(live)
+            self._send_summary(live)
             live.publish(Kind.COMPLETED, live.conversation_id)
         except Exception as error:
             log.exception("could not store live session %s", live.connection_id)
@@ -180,6 +182,31 @@ class LiveHub:
             )
             analyze_conversation(session, conversation=conversation, job=job, settings=self.runtime.settings)
         self.runtime.announce(live.job_id, JobStatus.completed)
+
+    def _send_summary(self, live: LiveSession) -> None:
+        """The `sendSummaryEmail` actions; the outcome is kept in the conversation's metadata."""
+        emails = live.options.summary_emails()
+        if not emails:
+            return
+        settings = self.runtime.settings
+        with self.runtime.session() as session:
+            conversation = session.get(Conversation, live.conversation_id)
+            name = conversation.name if conversation else live.conversation_id
+        mail = summary_mail.compose(
+            name=name,
+            started_at=live.started_at,
+            timezone=live.options.timezone,
+            analysis=self.stored_analysis(live.conversation_id),
+            link=live.page_url or f"/conversations/{live.conversation_id}",
+        )
+        problem = summary_mail.send(settings.smtp_url, sender=settings.smtp_from, to=emails, mail=mail)
+        if problem:
+            live.publish(Kind.WARNING, problem)
+        with self.runtime.session() as session:
+            conversation = session.get(Conversation, live.conversation_id)
+            if conversation is not None:
+                outcome = {"summaryEmail": problem or f"sent to {', '.join(emails)}"}
+                conversation.metadata_ = {**(conversation.metadata_ or {}), **outcome}
 
     def _fail(self, live: LiveSession, reason: str) -> None:
         with self.runtime.session() as session:

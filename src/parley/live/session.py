@@ -36,6 +36,7 @@ class LiveSession:
     speaker_events: list[SpeakerEvent] = field(default_factory=list)
     speakers: dict[str, Speaker] = field(default_factory=dict)
     stop_reason: str | None = None
+    page_url: str | None = None  # where people read the finished conversation (the summary e-mail links it)
     done: threading.Event = field(default_factory=threading.Event)
     # Monotonic time each second of audio arrived: latency measurements and `noConnectionTimeout`.
     last_audio_at: float = field(default_factory=time.monotonic)

@@ -206,7 +206,9 @@ class StreamRecognizer:
         flags = np.zeros(len(probabilities), dtype=bool)
         speaking = self._speaking
         for index, probability in enumerate(probabilities):
-            speaking = probability >= _SPEECH_PROBABILITY or (speaking and probability >= _SILENCE_PROBABILITY)
+            speaking = probability >= _SPEECH_PROBABILITY or (
+                speaking and probability >= _SILENCE_PROBABILITY
+            )
             flags[index] = speaking
         self._speaking = bool(speaking)
         return flags

@@ -1,0 +1,277 @@
+"""One outgoing phone call through baresip: one process per call, driven over its ctrl_tcp socket.
+
+baresip (Debian's `baresip`, BSD) does SIP (401/407 challenges, outbound proxy), RTP, G.711 and RFC 2833
+DTMF. It is told what to do with netstring-framed JSON commands (`dial`, `sndcode`, `mute`, `hangup`,
+`quit`) and reports call events (`CALL_ESTABLISHED`, `CALL_CLOSED` with the reason). Its `sndfile` module
+writes what the far end says to a growing 16-bit WAV file, which `_pump_audio` tails (about 200 ms behind
+the wire) and hands to `on_audio`. Each call gets its own config folder and ports, because baresip names
+recordings by time only.
+
+baresip's audio source is `ausine` (the only source that needs no sound card; 48 kHz stereo), muted once
+the call is up, so the far end hears silence rather than a tone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from parley.speech.pcm import PcmDecoder
+
+log = logging.getLogger(__name__)
+
+DTMF_PAUSE_SECONDS = 1.0  # what one ',' in a DTMF sequence waits
+DTMF_DIGIT_SECONDS = 0.25  # between digits, so each is a distinct RFC 2833 event
+_WAV_HEADER = 44  # libsndfile's plain 16-bit PCM WAV header
+_CONFIG = """poll_method		epoll
+sip_listen		{ip}:{sip_port}
+sip_trans_def		udp
+audio_player		aufile,{folder}/unused.wav
+audio_source		ausine,440
+ausrc_srate		48000
+auplay_srate		48000
+ausrc_channels		2
+rtp_ports		{rtp_low}-{rtp_high}
+module_path		/usr/lib/baresip/modules
+module			account.so
+module			g711.so
+module			ausine.so
+module			aufile.so
+module			sndfile.so
+module_app		menu.so
+module_app		ctrl_tcp.so
+ctrl_tcp_listen		{ip}:{ctrl_port}
+snd_path		{folder}/recordings
+"""
+
+
+class PhoneError(RuntimeError):
+    """The call could not be placed (baresip missing or not answering its control socket)."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where to dial and as whom: the request URI plus the account's identity and credentials."""
+
+    uri: str  # sip:14155550100@trunk.example.com or the endpoint's sip: URI
+    account: str  # sip:user@host: our identity (From)
+    username: str | None = None
+    password: str | None = None
+    outbound_proxy: str | None = None
+
+
+def free_port(ip: str, kind: int = socket.SOCK_DGRAM) -> int:
+    with socket.socket(socket.AF_INET, kind) as probe:
+        probe.bind((ip, 0))
+        return probe.getsockname()[1]
+
+
+def _netstring(payload: dict[str, str]) -> bytes:
+    body = json.dumps(payload).encode()
+    return str(len(body)).encode() + b":" + body + b","
+
+
+class BaresipCall:
+    """Place one call; callbacks run on this object's threads."""
+
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        local_ip: str,
+        on_audio: Callable[[np.ndarray], None],
+        on_established: Callable[[], None],
+        on_closed: Callable[[str], None],
+    ) -> None:
+        self.folder = folder
+        self.local_ip = local_ip
+        self._on_audio, self._on_established, self._on_closed = on_audio, on_established, on_closed
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+        self._send_lock = threading.Lock()
+        self.established = threading.Event()
+        self.closed = threading.Event()
+        self.close_reason: str | None = None
+
+    # -- placing the call ------------------------------------------------------------------------------
+    def dial(self, route: Route) -> None:
+        if shutil.which("baresip") is None:
+            raise PhoneError("baresip is not installed on this server (Debian package 'baresip')")
+        self.folder.mkdir(parents=True, exist_ok=True)
+        (self.folder / "recordings").mkdir(exist_ok=True)
+        ctrl_port = free_port(self.local_ip, socket.SOCK_STREAM)
+        rtp_low = free_port(self.local_ip) // 2 * 2
+        (self.folder / "config").write_text(
+            _CONFIG.format(
+                ip=self.local_ip,
+                sip_port=free_port(self.local_ip),
+                ctrl_port=ctrl_port,
+                rtp_low=rtp_low,
+                rtp_high=rtp_low + 9,
+                folder=self.folder,
+            )
+        )
+        (self.folder / "accounts").write_text(_account_line(route) + "\n")
+        (self.folder / "contacts").write_text("")
+        with (self.folder / "baresip.log").open("wb") as sink:
+            self._process = subprocess.Popen(
+                ["baresip", "-f", str(self.folder)],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        self._control = self._connect(ctrl_port)
+        threading.Thread(target=self._read_events, name="baresip-events", daemon=True).start()
+        self._command("dial", route.uri)
+
+    def _connect(self, port: int) -> socket.socket:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.poll() is not None:
+                raise PhoneError(f"baresip exited at start; see {self.folder / 'baresip.log'}")
+            try:
+                return socket.create_connection((self.local_ip, port), timeout=1)
+            except OSError:
+                time.sleep(0.05)
+        raise PhoneError("baresip did not open its control socket within 10 s")
+
+    def _command(self, command: str, params: str = "") -> None:
+        if self._control is None:
+            return
+        with self._send_lock:
+            try:
+                self._control.sendall(_netstring({"command": command, "params": params, "token": command}))
+            except OSError:  # baresip already gone: nothing left to tell it
+                log.debug("baresip control socket closed before %s", command)
+
+    # -- during the call -------------------------------------------------------------------------------
+    def send_dtmf(self, sequence: str) -> None:
+        """Each digit as an RFC 2833 event; each ',' is a pause. Runs in its own thread."""
+
+        def play() -> None:
+            for symbol in sequence:
+                if self.closed.is_set():
+                    return
+                if symbol == ",":
+                    time.sleep(DTMF_PAUSE_SECONDS)
+                    continue
+                self._command("sndcode", symbol)
+                time.sleep(DTMF_DIGIT_SECONDS)
+
+        threading.Thread(target=play, name="baresip-dtmf", daemon=True).start()
+
+    def hang_up(self) -> None:
+        """Send BYE (or CANCEL) if the call is up, then end the process."""
+        if not self.closed.is_set():
+            self._command("hangup")
+            self.closed.wait(5)
+        self._command("quit")
+        if self._process is not None:
+            try:
+                self._process.wait(5)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+        if self._control is not None:
+            self._control.close()
+
+    def _read_events(self) -> None:
+        assert self._control is not None
+        self._control.settimeout(None)
+        buffer = b""
+        while True:
+            try:
+                chunk = self._control.recv(65536)
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._closed("the phone process stopped")
+                return
+            buffer += chunk
+            while (event := _next_netstring(buffer)) is not None:
+                message, buffer = event
+                self._handle(message)
+
+    def _handle(self, message: dict[str, object]) -> None:
+        kind = message.get("type")
+        if kind == "CALL_ESTABLISHED" and not self.established.is_set():
+            self.established.set()
+            self._command("mute")  # the far end should hear silence, not ausine's tone
+            threading.Thread(target=self._pump_audio, name="baresip-audio", daemon=True).start()
+            self._on_established()
+        elif kind == "CALL_CLOSED":
+            self._closed(str(message.get("param") or "call closed"))
+
+    def _closed(self, reason: str) -> None:
+        if self.closed.is_set():
+            return
+        self.close_reason = reason
+        self.closed.set()
+        self._on_closed(reason)
+
+    def _pump_audio(self) -> None:
+        """Tail the far end's recording (`dump-*-dec.wav`) until the call closes."""
+        recording = self._wait_for_recording()
+        if recording is None:
+            return
+        decoder: PcmDecoder | None = None
+        position = _WAV_HEADER
+        with recording.open("rb") as source:
+            while True:
+                finished = self.closed.is_set()
+                source.seek(position)
+                data = source.read()
+                usable = len(data) - len(data) % 2
+                if usable:
+                    position += usable
+                    if decoder is None:
+                        decoder = PcmDecoder("LINEAR16", _wav_rate(recording))
+                    self._on_audio(decoder.decode(data[:usable]))
+                if finished:
+                    return
+                time.sleep(0.05)
+
+    def _wait_for_recording(self) -> Path | None:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not self.closed.is_set():
+            found = sorted((self.folder / "recordings").glob("dump-*-dec.wav"))
+            if found and found[-1].stat().st_size >= _WAV_HEADER:
+                return found[-1]
+            time.sleep(0.05)
+        log.warning("baresip wrote no recording of the far end in %s", self.folder)
+        return None
+
+
+def _wav_rate(path: Path) -> int:
+    with path.open("rb") as header:
+        head = header.read(_WAV_HEADER)
+    return int.from_bytes(head[24:28], "little")
+
+
+def _next_netstring(buffer: bytes) -> tuple[dict[str, object], bytes] | None:
+    length, colon, rest = buffer.partition(b":")
+    if not colon or not length.isdigit() or len(rest) < int(length) + 1:
+        return None
+    size = int(length)
+    return json.loads(rest[:size]), rest[size + 1 :]
+
+
+def _account_line(route: Route) -> str:
+    parameters = ["regint=0"]  # dial out only: never REGISTER
+    if route.username:
+        parameters.append(f"auth_user={route.username}")
+    if route.password:
+        parameters.append(f"auth_pass={route.password}")
+    if route.outbound_proxy:
+        parameters.append(f'outbound="{route.outbound_proxy}"')
+    return f"<{route.account}>;" + ";".join(parameters)
