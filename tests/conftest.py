@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import symbl_rest
 from fastapi.testclient import TestClient
 
 from parley.accounts import service as accounts
@@ -219,3 +220,42 @@ def create_app_cli(env: dict[str, str], name: str = "tests") -> dict[str, str]:
         [parley, "apps", "create", "--name", name, "--json"], env=env, capture_output=True, check=True
     )
     return json.loads(done.stdout)
+
+
+@dataclass
+class SymblServer:
+    """One real `parley serve` shared by the tests that drive it with the official symbl-rest client."""
+
+    server: ServerProcess
+    client: symbl_rest.ApiClient
+
+    @property
+    def base_url(self) -> str:
+        return self.server.base_url
+
+    @property
+    def token(self) -> str:
+        return self.client.configuration.api_key["x-api-key"]
+
+
+@pytest.fixture(scope="session")
+def symbl_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SymblServer]:
+    root = tmp_path_factory.mktemp("symbl-server")
+    env = parley_env(root / "data", f"sqlite:///{root / 'parley.db'}")
+    server = start_server(env, root / "server.log")
+    try:
+        yield SymblServer(server=server, client=symbl_client(server.base_url, create_app_cli(env)))
+    finally:
+        stop_server(server)
+
+
+def symbl_client(base_url: str, app: dict[str, str]) -> symbl_rest.ApiClient:
+    """The official client, pointed at `base_url` and holding a fresh access token for `app`."""
+    configuration = symbl_rest.Configuration()
+    configuration.host = base_url
+    client = symbl_rest.ApiClient(configuration)
+    grant = symbl_rest.Grant(type="application", app_id=app["appId"], app_secret=app["appSecret"])
+    token = symbl_rest.AuthenticationApi(client).generate_token(grant)
+    assert token.expires_in > 0
+    configuration.api_key["x-api-key"] = token.access_token
+    return client

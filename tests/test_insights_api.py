@@ -8,7 +8,7 @@ from typing import Any
 
 import symbl_rest
 
-from tests.conftest import Api, create_app_cli, parley_env, start_server, stop_server
+from tests.conftest import Api, SymblServer
 from tests.support import espeak, wait_for_job
 
 
@@ -143,33 +143,20 @@ def test_real_speech_question_and_action_item(sqlite_api: Api, tmp_path: Path) -
     assert "send me the report" in follow_ups[0]["phrases"][0]["text"].lower()
 
 
-def test_official_client_reads_insights_unchanged(tmp_path: Path) -> None:
-    env = parley_env(tmp_path / "data", f"sqlite:///{tmp_path / 'parley.db'}")
-    server = start_server(env, tmp_path / "server.log")
-    try:
-        app = create_app_cli(env)
-        configuration = symbl_rest.Configuration()
-        configuration.host = server.base_url
-        client = symbl_rest.ApiClient(configuration)
-        grant = symbl_rest.Grant(type="application", app_id=app["appId"], app_secret=app["appSecret"])
-        configuration.api_key["x-api-key"] = (
-            symbl_rest.AuthenticationApi(client).generate_token(grant).access_token
-        )
-        accepted = symbl_rest.AsyncApi(client).add_text(
-            body=symbl_rest.AsyncTextParameters(name="Client", messages=MESSAGES)
-        )
-        jobs = symbl_rest.JobsApi(client)
-        assert (
-            wait_for_job(lambda: {"status": jobs.get_job_status(accepted.job_id).status})["status"]
-            == "completed"
-        )
-        conversations = symbl_rest.ConversationsApi(client)
-        questions = conversations.get_questions_by_conversation_id(accepted.conversation_id).questions
-        items = conversations.get_action_items_by_conversation_id(accepted.conversation_id).action_items
-        follow_ups = conversations.get_follow_ups_by_conversation_id(accepted.conversation_id).follow_ups
-        insights = conversations.get_insights_by_conversation_id(accepted.conversation_id).insights
-    finally:
-        stop_server(server)
+def test_official_client_reads_insights_unchanged(symbl_server: SymblServer) -> None:
+    client = symbl_server.client
+    accepted = symbl_rest.AsyncApi(client).add_text(
+        body=symbl_rest.AsyncTextParameters(name="Client", messages=MESSAGES)
+    )
+    jobs = symbl_rest.JobsApi(client)
+    assert (
+        wait_for_job(lambda: {"status": jobs.get_job_status(accepted.job_id).status})["status"] == "completed"
+    )
+    conversations = symbl_rest.ConversationsApi(client)
+    questions = conversations.get_questions_by_conversation_id(accepted.conversation_id).questions
+    items = conversations.get_action_items_by_conversation_id(accepted.conversation_id).action_items
+    follow_ups = conversations.get_follow_ups_by_conversation_id(accepted.conversation_id).follow_ups
+    insights = conversations.get_insights_by_conversation_id(accepted.conversation_id).insights
     assert [q.text for q in questions] == ["Can you review the contract by Friday?"]
     request = next(i for i in items if i.text.startswith("Can you review"))
     assert request.assignee.name == "Bob" and request.due_by.isoformat() == "2026-03-06T00:00:00+00:00"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import httpx
 import symbl_rest
 
 from parley.models import ConversationAnalysis
-from tests.conftest import Api, create_app_cli, parley_env, start_server, stop_server
+from tests.conftest import Api, SymblServer
 from tests.support import wait_for_job
 
 LINES = [
@@ -114,42 +113,31 @@ def test_summary_is_404_until_analysed_or_when_not_requested(sqlite_api: Api) ->
     assert response.status_code == 404 and "once the job is completed" in response.json()["message"]
 
 
-def test_official_client_reads_topics_entities_and_summary(tmp_path: Path) -> None:
-    server = start_server(parley_env(tmp_path / "data", f"sqlite:///{tmp_path / 'p.db'}"), tmp_path / "log")
-    try:
-        app = create_app_cli(server.env)
-        configuration = symbl_rest.Configuration()
-        configuration.host = server.base_url
-        client = symbl_rest.ApiClient(configuration)
-        grant = symbl_rest.Grant(type="application", app_id=app["appId"], app_secret=app["appSecret"])
-        configuration.api_key["x-api-key"] = (
-            symbl_rest.AuthenticationApi(client).generate_token(grant).access_token
-        )
-        headers = {"x-api-key": configuration.api_key["x-api-key"]}
-        accepted = httpx.post(f"{server.base_url}/v1/process/text", json=BODY, headers=headers).json()
-        jobs = symbl_rest.JobsApi(client)
-        final = wait_for_job(lambda: {"status": jobs.get_job_status(accepted["jobId"]).status}, timeout=180)
-        assert final["status"] == "completed"
+def test_official_client_reads_topics_entities_and_summary(symbl_server: SymblServer) -> None:
+    client = symbl_server.client
+    headers = {"x-api-key": symbl_server.token}
+    accepted = httpx.post(f"{symbl_server.base_url}/v1/process/text", json=BODY, headers=headers).json()
+    jobs = symbl_rest.JobsApi(client)
+    final = wait_for_job(lambda: {"status": jobs.get_job_status(accepted["jobId"]).status}, timeout=180)
+    assert final["status"] == "completed"
 
-        conversations = symbl_rest.ConversationsApi(client)
-        topics = conversations.get_topics_by_conversation_id(
-            accepted["conversationId"], sentiment=True, parent_refs=True
-        ).topics
-        assert "marketing budget" in [topic.text for topic in topics]
-        assert all(topic.type == "topic" and topic.sentiment.suggested for topic in topics)
-        assert all(isinstance(topic.parent_refs, list) for topic in topics)
-        entities = conversations.get_entities_by_conversation_id(accepted["conversationId"]).entities
-        assert "Platform" in {entity.type for entity in entities}
-        berlin = next(entity for entity in entities if entity.text == "Berlin")
-        assert berlin.type == "location" and berlin.message_refs[0]["text"].startswith("Can the engineers")
-        # symbl-rest has no summary method; its ApiClient makes the call with the same auth and parsing.
-        summary = client.call_api(
-            f"/v1/conversations/{accepted['conversationId']}/summary",
-            "GET",
-            response_type="object",
-            auth_settings=["bearerAuth"],
-            _return_http_data_only=True,
-        )
-        assert summary["summary"] and summary["summary"][0]["messageRefs"][0]["id"]
-    finally:
-        stop_server(server)
+    conversations = symbl_rest.ConversationsApi(client)
+    topics = conversations.get_topics_by_conversation_id(
+        accepted["conversationId"], sentiment=True, parent_refs=True
+    ).topics
+    assert "marketing budget" in [topic.text for topic in topics]
+    assert all(topic.type == "topic" and topic.sentiment.suggested for topic in topics)
+    assert all(isinstance(topic.parent_refs, list) for topic in topics)
+    entities = conversations.get_entities_by_conversation_id(accepted["conversationId"]).entities
+    assert "Platform" in {entity.type for entity in entities}
+    berlin = next(entity for entity in entities if entity.text == "Berlin")
+    assert berlin.type == "location" and berlin.message_refs[0]["text"].startswith("Can the engineers")
+    # symbl-rest has no summary method; its ApiClient makes the call with the same auth and parsing.
+    summary = client.call_api(
+        f"/v1/conversations/{accepted['conversationId']}/summary",
+        "GET",
+        response_type="object",
+        auth_settings=["bearerAuth"],
+        _return_http_data_only=True,
+    )
+    assert summary["summary"] and summary["summary"][0]["messageRefs"][0]["id"]

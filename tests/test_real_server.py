@@ -9,10 +9,9 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 import symbl_rest
 
-from tests.conftest import create_app_cli, parley_env, start_server, stop_server
+from tests.conftest import SymblServer, create_app_cli, parley_env, start_server, stop_server
 from tests.support import espeak, file_server, make_mp4, shared, wait_for_job, wer
 
 PARAGRAPH = (
@@ -45,28 +44,8 @@ LONG_MEETING = PARAGRAPH + (
 )
 
 
-@pytest.fixture
-def server(tmp_path: Path):  # type: ignore[no-untyped-def]
-    env = parley_env(tmp_path / "data", f"sqlite:///{tmp_path / 'parley.db'}", PARLEY_JOB_LEASE_SECONDS="3")
-    process = start_server(env, tmp_path / "server.log")
-    yield process
-    stop_server(process)
-
-
-def _symbl_client(base_url: str, app: dict[str, str]) -> symbl_rest.ApiClient:
-    configuration = symbl_rest.Configuration()
-    configuration.host = base_url
-    client = symbl_rest.ApiClient(configuration)
-    grant = symbl_rest.Grant(type="application", app_id=app["appId"], app_secret=app["appSecret"])
-    token = symbl_rest.AuthenticationApi(client).generate_token(grant)
-    assert token.expires_in > 0
-    configuration.api_key["x-api-key"] = token.access_token
-    return client
-
-
-def test_official_symbl_rest_client_works_unchanged(server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    app = create_app_cli(server.env)
-    client = _symbl_client(server.base_url, app)
+def test_official_symbl_rest_client_works_unchanged(symbl_server: SymblServer, tmp_path: Path) -> None:
+    client = symbl_server.client
     (tmp_path / "media").mkdir()
     make_mp4(shared("asr_short/jfk.wav"), tmp_path / "media" / "talk.mp4")
     with file_server(tmp_path / "media") as media_base:
@@ -91,8 +70,8 @@ def test_official_symbl_rest_client_works_unchanged(server, tmp_path: Path) -> N
     assert [m.id for m in same] == [m.id for m in messages]
 
 
-def test_text_job_and_members_through_the_client(server) -> None:  # type: ignore[no-untyped-def]
-    client = _symbl_client(server.base_url, create_app_cli(server.env))
+def test_text_job_and_members_through_the_client(symbl_server: SymblServer) -> None:
+    client = symbl_server.client
     body = symbl_rest.AsyncTextParameters(
         name="Text",
         messages=[

@@ -8,7 +8,7 @@ from typing import Any
 
 import symbl_rest
 
-from tests.conftest import Api, create_app_cli, parley_env, start_server, stop_server
+from tests.conftest import Api, SymblServer
 from tests.support import espeak, wait_for_job
 
 PROMOTION = {"name": "Promotion", "vocabulary": ["We have a sale right now on", "discount"]}
@@ -214,28 +214,15 @@ def test_trackers_fire_on_real_speech(sqlite_api: Api, tmp_path: Path) -> None:
     ).text
 
 
-def test_the_official_client_reads_detected_trackers(tmp_path: Path) -> None:
-    env = parley_env(tmp_path / "data", f"sqlite:///{tmp_path / 'parley.db'}")
-    server = start_server(env, tmp_path / "server.log")
-    try:
-        app = create_app_cli(env)
-        configuration = symbl_rest.Configuration()
-        configuration.host = server.base_url
-        client = symbl_rest.ApiClient(configuration)
-        grant = symbl_rest.Grant(type="application", app_id=app["appId"], app_secret=app["appSecret"])
-        configuration.api_key["x-api-key"] = (
-            symbl_rest.AuthenticationApi(client).generate_token(grant).access_token
-        )
-        body = symbl_rest.AsyncTextParameters(messages=_text_job()["messages"], trackers=[PROMOTION])
-        accepted = symbl_rest.AsyncApi(client).add_text(body=body)
-        jobs = symbl_rest.JobsApi(client)
-        assert (
-            wait_for_job(lambda: {"status": jobs.get_job_status(accepted.job_id).status})["status"]
-            == "completed"
-        )
-        detected = symbl_rest.TrackersApi(client).get_trackers_by_conversation_id(accepted.conversation_id)
-    finally:
-        stop_server(server)
+def test_the_official_client_reads_detected_trackers(symbl_server: SymblServer) -> None:
+    client = symbl_server.client
+    body = symbl_rest.AsyncTextParameters(messages=_text_job()["messages"], trackers=[PROMOTION])
+    accepted = symbl_rest.AsyncApi(client).add_text(body=body)
+    jobs = symbl_rest.JobsApi(client)
+    assert (
+        wait_for_job(lambda: {"status": jobs.get_job_status(accepted.job_id).status})["status"] == "completed"
+    )
+    detected = symbl_rest.TrackersApi(client).get_trackers_by_conversation_id(accepted.conversation_id)
     [hit] = detected
     assert hit.name == "Promotion" and hit.matches[0].type == "vocabulary"
     assert {ref.offset for match in hit.matches for ref in match.message_refs} >= {-1}
