@@ -143,6 +143,8 @@ class Job(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None]
+    # A custom instruction for the abstractive summary (a VideoSDK recording's summary.prompt).
+    summary_prompt: Mapped[str | None] = mapped_column(Text)
 
 
 class ConversationAnalysis(Base):
@@ -266,5 +268,60 @@ class Recording(Base):
     media_path: Mapped[str | None] = mapped_column(Text)  # blob key of the uploaded media
     transcript: Mapped[dict[str, Any] | None]  # the uploaded transcript document, as validated
     announced_state: Mapped[str] = mapped_column(String(20), default="Empty")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class VideoSDKKey(Base):
+    """A VideoSDK-style API key and its secret. The secret is kept as given, not hashed: HS256 tokens are
+    checked by recomputing their HMAC, which needs the secret itself (like `App.webhook_secret`)."""
+
+    __tablename__ = "videosdk_keys"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the apiKey
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    secret: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Room(Base):
+    """A VideoSDK-style room people join from a browser; its recordings belong to `app_id`."""
+
+    __tablename__ = "rooms"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_id: Mapped[str] = mapped_column(String(20), unique=True)  # "abcd-efgh-ijkl"
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    api_key: Mapped[str] = mapped_column(String(64))  # the key that created it (VideoSDK's userId)
+    custom_room_id: Mapped[str | None] = mapped_column(String(200))
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RoomRecording(Base):
+    """One recording of a room: started and ended through the API, then stored, uploaded and transcribed.
+
+    `request` keeps the start request as validated (config, transcription, webhookUrl, awsDirPath, ...);
+    `participants` who were recorded, in channel order; `notes` say what was skipped or fell back."""
+
+    __tablename__ = "room_recordings"
+    __table_args__ = (Index("ix_room_recordings_room_created", "room_id", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    room_id: Mapped[str] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"))
+    app_id: Mapped[str] = mapped_column(ForeignKey("apps.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(30))
+    request: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    participants: Mapped[list[Any]] = mapped_column(default=list)
+    file_path: Mapped[str | None] = mapped_column(Text)  # blob key of the recorded file
+    file_meta: Mapped[dict[str, Any] | None]
+    uploads: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"s3": ..., "preSignedUrl": ...}
+    job_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    conversation_id: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[list[str]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import time
 
-from bench.trackers import as_utterances, firings, load_set, score
+import numpy as np
+import pytest
+from bench.trackers import HELD_OUT_SET, as_utterances, firings, load_set, score
 
+from parley.intel import trackers as engine
 from parley.intel.model import TrackerDefinition
 from parley.intel.trackers import find_trackers, phrase_pattern, tracker_id
 
@@ -74,14 +77,39 @@ def test_inline_ids_are_stable_per_name_and_scope() -> None:
 
 
 def test_shipped_evaluation_set() -> None:
-    """Measured by bench/trackers.py at the shipped threshold: precision 0.75, verbatim recall 1.00,
-    paraphrase recall 0.36 on the whole set (docs/BENCHMARKS.md). Asserted a little below that."""
+    """Measured by bench/trackers.py at the shipped floor and margin: precision 0.78, verbatim recall 1.00,
+    paraphrase recall 0.39 on the whole set (docs/BENCHMARKS.md). Asserted a little below that."""
     trackers, sentences = load_set()
     result = score(firings(trackers, sentences), sentences)
     assert result.verbatim_recall >= 0.95
-    assert result.paraphrase_recall >= 0.30
-    assert result.precision >= 0.70
+    assert result.paraphrase_recall >= 0.35
+    assert result.precision >= 0.75
     assert result.negatives_fired <= 18
+
+
+def test_held_out_evaluation_set() -> None:
+    """New sentences for the same trackers, never tuned on: precision 0.89, paraphrase recall 0.39."""
+    trackers, sentences = load_set(HELD_OUT_SET)
+    result = score(firings(trackers, sentences), sentences)
+    assert result.verbatim_recall >= 0.95
+    assert result.paraphrase_recall >= 0.35
+    assert result.precision >= 0.85
+
+
+def test_a_message_must_lead_the_other_trackers_by_the_margin() -> None:
+    scores = np.array([[0.50, 0.47, 0.10], [0.50, 0.30, 0.20], [0.35, 0.10, 0.05], [0.60, 0.60, 0.0]])
+    leading = engine.leading_trackers(scores)
+    assert leading.tolist() == [
+        [False, False, False],  # close to two trackers: evidence for neither
+        [True, False, False],
+        [False, False, False],  # leads, but below the floor
+        [False, False, False],  # a tie
+    ]
+
+
+@pytest.mark.parametrize(("score", "fires"), [(0.44, False), (0.46, True)])
+def test_a_lone_tracker_needs_the_absolute_threshold(score: float, fires: bool) -> None:
+    assert engine.leading_trackers(np.array([[score]])).tolist() == [[fires]]
 
 
 def test_detection_over_an_hour_of_sentences_is_fast_after_embeddings() -> None:

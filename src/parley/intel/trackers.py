@@ -8,8 +8,13 @@ the tracker's centroid (the mean of its phrases: several examples say more about
 and taken over the whole message and, for long messages, its clauses and word windows, so one on-topic
 clause inside a long turn still counts. All scores come from one matrix product.
 
-The threshold was calibrated on half of tests/data/tracker_paraphrases.json; bench/trackers.py reports
-precision and recall on the whole set (docs/BENCHMARKS.md, "Trackers").
+A message is matched to a tracker by meaning only when its score clears a floor AND leads every other
+tracker's score on that message by a margin: most false alarms are neighbouring trackers (Budget and
+Pricing, Urgency and Bad Timing), so a message close to two trackers is evidence for neither. A tracker
+detected alone has no neighbours to compare with and needs the higher absolute threshold instead.
+
+Floor and margin were calibrated on half of tests/data/tracker_paraphrases.json; bench/trackers.py reports
+precision and recall on the whole set, each half and a held-out set (docs/BENCHMARKS.md, "Trackers").
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ import numpy as np
 from parley.intel.embedder import embed
 from parley.intel.model import MessageRef, TrackerDefinition, TrackerHit, TrackerMatch, Utterance
 
-SIMILARITY_THRESHOLD = 0.45  # calibrated (bench/trackers.py --calibrate); see the module docstring
+# calibrated (bench/trackers.py --calibrate); see the module docstring
+SIMILARITY_FLOOR = 0.39  # a tracker's score on the message must reach this ...
+LEAD_MARGIN = 0.08  # ... and beat every other tracker's score on the message by this much
+LONE_TRACKER_THRESHOLD = 0.45  # with a single tracker there is no lead to measure
 LONG_MESSAGE_WORDS = 18  # longer messages are also scored by clause and by word window
 WINDOW_WORDS, WINDOW_STRIDE = 10, 6
 _TRACKER_NAMESPACE = uuid.UUID("6f1c3c2e-5a43-4f0e-9d8a-2b7f4c1e8a90")
@@ -172,16 +180,26 @@ def tracker_scores(
 def _similar_matches(
     utterances: list[Utterance], trackers: list[TrackerDefinition]
 ) -> dict[int, dict[str, list[int]]]:
-    """tracker index -> phrase -> message indexes whose best-scoring phrase of that tracker it is."""
+    """tracker index -> phrase -> message indexes matched by meaning, each under its best-scoring phrase."""
     scores, columns = tracker_scores(utterances, trackers)
+    best_phrase = [scores[:, cols].argmax(axis=1) for cols in columns]
+    by_tracker = np.stack([scores[:, cols].max(axis=1) for cols in columns], axis=1)  # messages x trackers
     found: dict[int, dict[str, list[int]]] = {}
-    for index, (tracker, cols) in enumerate(zip(trackers, columns, strict=True)):
-        block = scores[:, cols]
-        best = block.argmax(axis=1)
-        for message in np.flatnonzero(block.max(axis=1) >= SIMILARITY_THRESHOLD):
-            phrase = tracker.vocabulary[int(best[message])]
-            found.setdefault(index, {}).setdefault(phrase, []).append(int(message))
+    for message, index in zip(*np.nonzero(leading_trackers(by_tracker)), strict=True):
+        phrase = trackers[index].vocabulary[int(best_phrase[index][message])]
+        found.setdefault(int(index), {}).setdefault(phrase, []).append(int(message))
     return found
+
+
+def leading_trackers(by_tracker: np.ndarray) -> np.ndarray:
+    """messages x trackers: the score clears the floor and leads every other tracker by the margin."""
+    if by_tracker.shape[1] == 1:
+        return by_tracker >= LONE_TRACKER_THRESHOLD
+    ranked = np.sort(by_tracker, axis=1)
+    top, runner_up = ranked[:, -1:], ranked[:, -2:-1]
+    # the best score of the *other* trackers: the runner-up for the leader, the leader for everyone else
+    best_other = np.where(by_tracker >= top, runner_up, top)
+    return (by_tracker >= SIMILARITY_FLOOR) & (by_tracker - best_other >= LEAD_MARGIN)
 
 
 # --- grouping -------------------------------------------------------------------------------------------

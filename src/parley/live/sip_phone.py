@@ -5,7 +5,7 @@ DTMF. It is told what to do with netstring-framed JSON commands (`dial`, `sndcod
 `quit`) and reports call events (`CALL_ESTABLISHED`, `CALL_CLOSED` with the reason). Its `sndfile` module
 writes what the far end says to a growing 16-bit WAV file, which `_pump_audio` tails (about 200 ms behind
 the wire) and hands to `on_audio`. Each call gets its own config folder and ports, because baresip names
-recordings by time only.
+recordings by time only (in a short temporary folder, removed when the call ends).
 
 baresip's audio source is `ausine` (the only source that needs no sound card; 48 kHz stereo), muted once
 the call is up, so the far end hears silence rather than a tone.
@@ -18,6 +18,7 @@ import logging
 import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -86,14 +87,14 @@ class BaresipCall:
 
     def __init__(
         self,
-        folder: Path,
         *,
         local_ip: str,
         on_audio: Callable[[np.ndarray], None],
         on_established: Callable[[], None],
         on_closed: Callable[[str], None],
     ) -> None:
-        self.folder = folder
+        # Short on purpose: baresip's sndfile truncates recording paths past ~128 characters.
+        self.folder = Path(tempfile.mkdtemp(prefix="parley-call-"))
         self.local_ip = local_ip
         self._on_audio, self._on_established, self._on_closed = on_audio, on_established, on_closed
         self._process: subprocess.Popen[bytes] | None = None
@@ -102,12 +103,12 @@ class BaresipCall:
         self.established = threading.Event()
         self.closed = threading.Event()
         self.close_reason: str | None = None
+        self._pump: threading.Thread | None = None
 
     # -- placing the call ------------------------------------------------------------------------------
     def dial(self, route: Route) -> None:
         if shutil.which("baresip") is None:
             raise PhoneError("baresip is not installed on this server (Debian package 'baresip')")
-        self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "recordings").mkdir(exist_ok=True)
         ctrl_port = free_port(self.local_ip, socket.SOCK_STREAM)
         rtp_low = free_port(self.local_ip) // 2 * 2
@@ -175,6 +176,10 @@ class BaresipCall:
         if not self.closed.is_set():
             self._command("hangup")
             self.closed.wait(5)
+        if (
+            self._pump is not None
+        ):  # the far end's last words reach the recogniser before it is told to finish
+            self._pump.join(timeout=2)
         self._command("quit")
         if self._process is not None:
             try:
@@ -184,6 +189,7 @@ class BaresipCall:
                 self._process.wait()
         if self._control is not None:
             self._control.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _read_events(self) -> None:
         assert self._control is not None
@@ -207,7 +213,8 @@ class BaresipCall:
         if kind == "CALL_ESTABLISHED" and not self.established.is_set():
             self.established.set()
             self._command("mute")  # the far end should hear silence, not ausine's tone
-            threading.Thread(target=self._pump_audio, name="baresip-audio", daemon=True).start()
+            self._pump = threading.Thread(target=self._pump_audio, name="baresip-audio", daemon=True)
+            self._pump.start()
             self._on_established()
         elif kind == "CALL_CLOSED":
             self._closed(str(message.get("param") or "call closed"))

@@ -80,7 +80,6 @@ def start_call(
         hub.stop(live, _why_closed(reason, answered=call.established.is_set()))
 
     call = BaresipCall(
-        settings.tmp_dir / "calls" / live.connection_id,
         local_ip=settings.sip_local_ip,
         on_audio=feed,
         on_established=established,

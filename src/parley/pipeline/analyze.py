@@ -46,6 +46,7 @@ def prepare_analysis(
         ],
         trackers=resolve_trackers(session, app_id=job.app_id, options=options),
         summary=options.enableSummary,
+        summary_prompt=job.summary_prompt,
         llm=llm_endpoint(settings),
     )
     return PendingAnalysis(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parley.errors import BadRequest, Conflict
@@ -60,7 +61,7 @@ def create_many(session: Session, *, app_id: str, many: list[TrackerFields]) -> 
         )
     trackers = [Tracker(id=numeric_id(), app_id=app_id, **fields.model_dump()) for fields in many]
     session.add_all(trackers)
-    session.flush()
+    _flush_names(session)
     return trackers
 
 
@@ -71,7 +72,7 @@ def update(session: Session, *, tracker: Tracker, fields: TrackerFields) -> Trac
     for key, value in fields.model_dump().items():
         setattr(tracker, key, value)
     tracker.updated_at = utcnow()
-    session.flush()
+    _flush_names(session)
     return tracker
 
 
@@ -94,3 +95,11 @@ def fields_of(tracker: Tracker) -> dict[str, object]:
 def _ensure_name_free(session: Session, *, app_id: str, name: str) -> None:
     if get_by_name(session, app_id=app_id, name=name) is not None:
         raise Conflict(f"a tracker named {name!r} already exists in this app")
+
+
+def _flush_names(session: Session) -> None:
+    """Flush; a name taken by a concurrent request since the check above trips the unique index: 409."""
+    try:
+        session.flush()
+    except IntegrityError as error:  # the request's session is rolled back when the Conflict propagates
+        raise Conflict("a tracker with that name was just created in this app") from error

@@ -1,0 +1,1 @@
+"""Rooms people join from a browser (WebRTC), their recordings, and the VideoSDK-style keys that open them."""
