@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # System tools the tests use: espeak-ng makes speech for tests that must run anywhere.
-APT_PACKAGES := espeak-ng baresip sip-tester
+APT_PACKAGES := espeak-ng baresip sip-tester chromium
 # torch goes in first, pinned, so that the CPU build is taken and nothing pulls a multi-GB CUDA build.
 TORCH := torch==2.13.0
 
@@ -40,7 +40,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 
 # Each prints its figures side by side; docs/BENCHMARKS.md records the latest run of each.
-BENCHES := asr diarization insights trackers summaries analysis
+BENCHES := asr diarization insights trackers summaries analysis streaming
 
 bench: install
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || exit 1; done

@@ -1,6 +1,6 @@
 """Symbl's Streaming API end to end: real speech over a WebSocket, live results, a stored conversation.
 
-Audio is sent at 2x real time to keep the suite short; the recogniser does not know the difference (it
+Audio is sent at 1.5-2x real time to keep the suite short; the recogniser does not know the difference (it
 sees the same chunks, only sooner), and bench/streaming.py measures latency at real-time pace.
 """
 
@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
 from tests.conftest import Api
-from tests.live_support import Collector, of_type, pcm16, send_paced
-from tests.support import espeak, shared, wer
+from tests.live_support import Collector, mulaw, of_type, pcm16, send_paced
+from tests.support import espeak, read_mono, shared, wer
 
 JFK = (
     "And so my fellow Americans, ask not what your country can do for you, "
@@ -44,7 +45,7 @@ def test_real_speech_streams_to_a_stored_conversation(sqlite_api: Api, tmp_path:
     with sqlite_api.client.websocket_connect(url) as socket:
         socket.send_json(_start())
         collector = Collector(socket.receive_json)
-        send_paced(socket.send_bytes, audio, bytes_per_second=32_000, speed=2.0)
+        send_paced(socket.send_bytes, audio, bytes_per_second=32_000, speed=1.5)
         socket.send_json({"type": "stop_request"})
         collector.join(timeout=120)
     messages = collector.messages
@@ -114,9 +115,46 @@ def test_bad_input_gets_an_error_and_a_clean_close(
     assert closed.value.code == code
 
 
+def test_the_token_may_come_as_an_x_api_key_header(sqlite_api: Api) -> None:
+    headers = {"x-api-key": sqlite_api.token}
+    with sqlite_api.client.websocket_connect("/v1/streaming/hdr", headers=headers) as socket:
+        socket.send_json({"type": "stop_request"})  # authenticated: refused for the order, not the token
+        assert "before a start_request" in socket.receive_json()["message"]["data"]["message"]
+
+
 def test_a_bad_token_is_refused(sqlite_api: Api) -> None:
     with sqlite_api.client.websocket_connect("/v1/streaming/x?access_token=nope") as socket:
         assert "access token" in socket.receive_json()["message"]["data"]["message"]
         with pytest.raises(WebSocketDisconnect) as closed:
             socket.receive_json()
     assert closed.value.code == 1008
+
+
+def test_modify_request_switches_encoding_mid_stream(sqlite_api: Api) -> None:
+    """The first half arrives as LINEAR16 at 16 kHz, the rest as 8 kHz mu-law after a modify_request."""
+    wide = read_mono(shared("asr_short/jfk.wav"), 16_000)
+    narrow = read_mono(shared("asr_short/jfk.wav"), 8_000)
+    half = len(wide) // 2
+    with sqlite_api.client.websocket_connect(f"/v1/streaming/mod?access_token={sqlite_api.token}") as socket:
+        socket.send_json(_start(trackers=[]))
+        collector = Collector(socket.receive_json)
+        send_paced(socket.send_bytes, wide[:half].astype("<i2").tobytes(), bytes_per_second=32_000, speed=2.0)
+        socket.send_json(
+            {"type": "modify_request", "speechRecognition": {"encoding": "MULAW", "sampleRateHertz": 8000}}
+        )
+        rest = np.concatenate([narrow[len(narrow) // 2 :], np.zeros(8000, np.int16)])
+        send_paced(socket.send_bytes, mulaw(rest), bytes_per_second=8_000, speed=2.0)
+        socket.send_json({"type": "stop_request"})
+        collector.join(timeout=120)
+    finals = [r for r in of_type(collector.messages, "recognition_result") if r["message"]["isFinal"]]
+    assert wer(JFK, " ".join(r["message"]["punctuated"]["transcript"] for r in finals)) < 0.3
+
+
+def test_no_audio_ends_the_session_after_no_connection_timeout(sqlite_api: Api) -> None:
+    with sqlite_api.client.websocket_connect(f"/v1/streaming/idle?access_token={sqlite_api.token}") as socket:
+        socket.send_json(_start(noConnectionTimeout=1))
+        collector = Collector(socket.receive_json)
+        collector.join(timeout=30)
+    stopped = of_type(collector.messages, "recognition_stopped")
+    assert stopped and "noConnectionTimeout" in stopped[0]["message"]["data"]["reason"]
+    assert of_type(collector.messages, "conversation_completed")

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from email.message import Message
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
@@ -57,16 +58,16 @@ def speech(tmp_path: Path) -> Path:
     return path
 
 
-def _api(tmp_path: Path, far_end: FarEnd, smtp_port: int) -> Iterator[Api]:
-    settings = make_settings(
-        tmp_path / "data",
-        f"sqlite:///{tmp_path / 'parley.db'}",
-        sip_trunk=f"sip:127.0.0.1:{far_end.port}",
-        sip_username="parley-trunk",
-        sip_password="secret",
-        smtp_url=f"smtp://127.0.0.1:{smtp_port}",
+def _api(tmp_path: Path, far_end: FarEnd, smtp_port: int, **overrides: Any) -> Iterator[Api]:
+    values: dict[str, Any] = {
+        "sip_trunk": f"sip:127.0.0.1:{far_end.port}",
+        "sip_username": "parley-trunk",
+        "sip_password": "secret",
+        "smtp_url": f"smtp://127.0.0.1:{smtp_port}",
+    }
+    yield from open_api(
+        make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'parley.db'}", **(values | overrides))
     )
-    yield from open_api(settings)
 
 
 def _connect(api: Api, endpoint: dict[str, Any], **extra: Any) -> dict[str, Any]:
@@ -144,7 +145,10 @@ def test_pstn_call_through_the_trunk(tmp_path: Path, speech: Path, mailbox: tupl
             mail = box.messages[0]
             text = mail.get_payload(decode=True).decode()
             assert mail["To"] == "team@example.com" and mail["Subject"] == "Summary of Weekly sync"
-            assert "Asia/Tokyo" in text and "UTC+0900" in text and f"/conversations/{conversation_id}" in text
+            assert "Asia/Tokyo" in text and "UTC+0900" in text
+            link = next(line.split()[-1] for line in text.splitlines() if "/share/" in line)
+            page = api.client.get(urlsplit(link).path)
+            assert page.status_code == 200 and "Weekly sync" in page.text
     finally:
         far_end.stop()
 
@@ -186,6 +190,37 @@ def test_busy_far_end_ends_the_connection(tmp_path: Path, speech: Path, mailbox:
                 headers=api.headers,
             )
             assert job_errors.status_code == 404
+    finally:
+        far_end.stop()
+
+
+def test_pstn_goes_through_the_outbound_proxy(
+    tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int]
+) -> None:
+    """The trunk's host does not resolve; the INVITE still reaches it because it is sent via the proxy."""
+    far_end = start_far_end(tmp_path / "sipp", "busy", speech)
+    try:
+        proxy = {
+            "sip_trunk": "sip:trunk.example.invalid",
+            "sip_outbound_proxy": f"sip:127.0.0.1:{far_end.port}",
+        }
+        for api in _api(tmp_path, far_end, mailbox[1], **proxy):
+            connection = _connect(api, {"type": "pstn", "phoneNumber": "14155550100"})
+            assert "busy" in _end_reason(api, connection["conversationId"], timeout=20)
+            assert far_end.wait() == 0
+        invite = (tmp_path / "sipp" / "messages.log").read_text()
+        assert "INVITE sip:14155550100@trunk.example.invalid SIP/2.0" in invite
+    finally:
+        far_end.stop()
+
+
+def test_unanswered_call_times_out(tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int]) -> None:
+    far_end = start_far_end(tmp_path / "sipp", "ring", speech)
+    try:
+        for api in _api(tmp_path, far_end, mailbox[1], sip_answer_timeout_seconds=2.0):
+            connection = _connect(api, {"type": "sip", "uri": far_end.uri})
+            assert "nobody answered within 2 s" in _end_reason(api, connection["conversationId"], timeout=20)
+            assert far_end.wait() == 0, "sipp did not get our CANCEL"
     finally:
         far_end.stop()
 

@@ -13,14 +13,20 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from parley import __version__
+from parley import __version__, web
 from parley.api.claap import errors as claap_errors
 from parley.api.claap import recordings
 from parley.api.symbl import auth, conversations, insights, process, speakers, streaming, telephony, trackers
+from parley.api.videosdk import errors as videosdk_errors
+from parley.api.videosdk import join as videosdk_join
+from parley.api.videosdk import recordings as videosdk_recordings
+from parley.api.videosdk import rooms as videosdk_rooms
 from parley.config import Settings, get_settings
 from parley.errors import ParleyError
 from parley.live.hub import LiveHub
 from parley.recordings import events as recording_events
+from parley.rooms import events as room_events
+from parley.rooms.live import RoomHub
 from parley.runner.base import JobRunner
 from parley.runner.local import LocalRunner
 from parley.runtime import Runtime
@@ -32,6 +38,8 @@ def _error(request: Request, status_code: int, message: str) -> JSONResponse:
     """Each face has its error shape: the Claap face's under its path, Symbl's everywhere else."""
     if claap_errors.owns(request.url.path):
         return claap_errors.response(status_code, message)
+    if videosdk_errors.owns(request.url.path):
+        return videosdk_errors.response(status_code, message)
     return JSONResponse({"statusCode": status_code, "message": message}, status_code=status_code)
 
 
@@ -45,6 +53,8 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     if claap_errors.owns(request.url.path):
         return claap_errors.response(error.status_code, str(error.detail))
+    if videosdk_errors.owns(request.url.path):
+        return videosdk_errors.response(error.status_code, str(error.detail))
     return await http_exception_handler(request, error)
 
 
@@ -79,16 +89,19 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
         recording_events.follow_jobs(runtime)
+        room_events.follow_jobs(runtime)
         runner = _runner(runtime)
         app.state.runtime = runtime
         app.state.runner = runner
         app.state.live = LiveHub(runtime)
+        app.state.rooms = RoomHub()
         if run_jobs:
             runner.start()
         try:
             yield
         finally:
             app.state.live.close()  # live sessions end and are stored before the runner stops
+            await app.state.rooms.close()
             runner.stop()
             runtime.close()
 
@@ -111,6 +124,10 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.include_router(streaming.router)
     app.include_router(telephony.router)
     app.include_router(recordings.router)
+    app.include_router(videosdk_rooms.router)
+    app.include_router(videosdk_recordings.router)
+    app.include_router(videosdk_join.router)
+    web.install(app)  # the pages (parley/web), last: its error handlers wrap the ones above
 
     @app.get("/healthz", tags=["health"])
     def healthz(request: Request) -> dict[str, str]:

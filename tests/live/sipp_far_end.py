@@ -165,14 +165,57 @@ Content-Length: 0
 )
 
 
+# A phone that rings and is never picked up; our CANCEL ends it (200 to the CANCEL, 487 to the INVITE).
+_RING = (
+    """
+  <recv request="INVITE" crlf="true"/>
+  <send>
+    <![CDATA[
+SIP/2.0 180 Ringing
+"""
+    + _RESPONSE_HEADERS
+    + """
+Content-Length: 0
+
+]]>
+  </send>
+  <recv request="CANCEL"/>
+  <send>
+    <![CDATA[
+SIP/2.0 200 OK
+[last_Via:]
+[last_From:]
+[last_To:]
+[last_Call-ID:]
+[last_CSeq:]
+Content-Length: 0
+
+]]>
+  </send>
+  <send>
+    <![CDATA[
+SIP/2.0 487 Request Terminated
+"""
+    + _RESPONSE_HEADERS.replace("[last_CSeq:]", "CSeq: [cseq] INVITE")
+    + """
+Content-Length: 0
+
+]]>
+  </send>
+  <recv request="ACK"/>
+"""
+)
+
+
 def scenario(kind: str, speech: Path, hangup_ms: int = 0, credentials: tuple[str, str] = ("", "")) -> str:
     """`answer` (waits for our BYE), `hangup` (hangs up after `hangup_ms`), `busy` (486) or `challenge`
-    (407, then 486 for the right `credentials` and 403 for wrong ones)."""
+    (401, then 486 for the right `credentials` and 403 for wrong ones) or `ring` (never answers)."""
     body = {
         "answer": '\n  <recv request="INVITE" crlf="true"/>' + _ANSWER + _AWAIT_BYE,
         "hangup": _INVITE + _ANSWER + _SEND_BYE,
         "busy": '\n  <recv request="INVITE" crlf="true"/>' + _BUSY,
         "challenge": _CHALLENGE,
+        "ring": _RING,
     }[kind]
     # sipp refuses variables that are set and never used, so only `hangup` keeps our side of the dialog.
     keep_our_side = '<action><ereg regexp=".*" search_in="hdr" header="To:" assign_to="our_side"/></action>'

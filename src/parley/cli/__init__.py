@@ -6,7 +6,7 @@ import logging
 
 import typer
 
-from parley.cli import apps, process, serve, worker, workspaces
+from parley.cli import apps, process, serve, videosdk_keys, worker, workspaces
 from parley.cli.memory import tune_allocator
 from parley.config import get_settings
 
@@ -16,6 +16,7 @@ cli.command("process")(process.process)
 cli.command("worker")(worker.worker)
 cli.add_typer(apps.cli, name="apps")
 cli.add_typer(workspaces.cli, name="workspaces")
+cli.add_typer(videosdk_keys.cli, name="videosdk-keys")
 
 
 def main() -> None:

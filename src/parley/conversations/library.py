@@ -46,7 +46,11 @@ class Status:
 
     @property
     def active(self) -> bool:
-        return self.state in (ConversationState.waiting, ConversationState.queued, ConversationState.processing)
+        return self.state in (
+            ConversationState.waiting,
+            ConversationState.queued,
+            ConversationState.processing,
+        )
 
 
 @dataclass(frozen=True)
@@ -89,9 +93,7 @@ def status_of(job: Job | None, *, is_recording: bool = False) -> Status:
 
 
 def latest_job(session: Session, *, conversation_id: str) -> Job | None:
-    query = (
-        select(Job).where(Job.conversation_id == conversation_id).order_by(Job.created_at.desc()).limit(1)
-    )
+    query = select(Job).where(Job.conversation_id == conversation_id).order_by(Job.created_at.desc()).limit(1)
     return session.scalars(query).first()
 
 
@@ -114,9 +116,7 @@ def search(session: Session, *, app_id: str, filters: Filters, limit: int, offse
     items = [
         Item(
             conversation=row,
-            status=status_of(
-                latest_job(session, conversation_id=row.id), is_recording=row.id in recordings
-            ),
+            status=status_of(latest_job(session, conversation_id=row.id), is_recording=row.id in recordings),
             channel=recordings.get(row.id),
             match=_first_match(session, row.id, filters.text) if filters.text else None,
         )
@@ -144,7 +144,9 @@ def _filtered(session: Session, app_id: str, filters: Filters) -> Select[Any]:
     if filters.until:
         query = query.where(Conversation.start_time < _midnight(filters.until + timedelta(days=1)))
     if filters.tracker:
-        query = query.where(Conversation.id.in_(tracker_fired_in(session, app_id=app_id, name=filters.tracker)))
+        query = query.where(
+            Conversation.id.in_(tracker_fired_in(session, app_id=app_id, name=filters.tracker))
+        )
     return query
 
 

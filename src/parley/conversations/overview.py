@@ -9,6 +9,7 @@ from parley.conversations import service as conversations
 from parley.errors import BadRequest, NotFound
 from parley.intel.analytics import Analytics, Utterance, compute
 from parley.intel.model import Analysis
+from parley.jobs import service as jobs
 from parley.models import Conversation, ConversationAnalysis, Job, Recording
 from parley.pipeline.media import conversation_prefix
 from parley.runtime import Runtime
@@ -56,13 +57,9 @@ def delete(runtime: Runtime, *, app_id: str, conversation_id: str) -> None:
         conversation = conversations.get(session, app_id=app_id, conversation_id=conversation_id)
         if conversation is None:
             raise NotFound(f"conversation {conversation_id} was not found")
-        if _has_active_job(session, conversation_id):
-            raise BadRequest(f"conversation {conversation_id} has a job running; delete it after the job ends")
+        if jobs.has_active_job(session, conversation_id=conversation_id):
+            raise BadRequest(
+                f"conversation {conversation_id} has a job running; delete it after the job ends"
+            )
         conversations.delete_conversation(session, conversation=conversation)
     runtime.blobs.delete_prefix(conversation_prefix(app_id, conversation_id))
-
-
-def _has_active_job(session: Session, conversation_id: str) -> bool:
-    from parley.jobs.service import has_active_job  # jobs.service imports this package's service
-
-    return has_active_job(session, conversation_id=conversation_id)

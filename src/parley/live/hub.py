@@ -30,7 +30,7 @@ from parley.models import Conversation, ConversationAnalysis, JobStatus
 from parley.pipeline.analyze import analyze_conversation
 from parley.runtime import Runtime
 from parley.speech.live_decoder import LiveDecoder
-from parley.speech.streaming import StreamRecognizer, StreamSettings
+from parley.speech.streaming import RecognitionUpdate, StreamRecognizer, StreamSettings
 from parley.speech.transcriber import load_whisper_model
 
 log = logging.getLogger(__name__)
@@ -197,7 +197,7 @@ class LiveHub:
             started_at=live.started_at,
             timezone=live.options.timezone,
             analysis=self.stored_analysis(live.conversation_id),
-            link=live.page_url or f"/conversations/{live.conversation_id}",
+            link=f"{live.site_url}/share/{self._share_token(live)}",
         )
         problem = summary_mail.send(settings.smtp_url, sender=settings.smtp_from, to=emails, mail=mail)
         if problem:
@@ -207,6 +207,17 @@ class LiveHub:
             if conversation is not None:
                 outcome = {"summaryEmail": problem or f"sent to {', '.join(emails)}"}
                 conversation.metadata_ = {**(conversation.metadata_ or {}), **outcome}
+
+    def _share_token(self, live: LiveSession) -> str:
+        """A read-only link to the conversation's shared summary page, for people without an account."""
+        from parley.web.share import LIFETIMES_DAYS, new_link  # the web face owns the link format
+
+        return new_link(
+            self.runtime.token_key,
+            app_id=live.app_id,
+            conversation_id=live.conversation_id,
+            days=max(LIFETIMES_DAYS),
+        )
 
     def _fail(self, live: LiveSession, reason: str) -> None:
         with self.runtime.session() as session:
@@ -218,7 +229,7 @@ class LiveHub:
             return Analysis.model_validate(row.document) if row else None
 
     # -- results while live ----------------------------------------------------------------------------
-    def _recognised(self, live: LiveSession, update) -> None:
+    def _recognised(self, live: LiveSession, update: RecognitionUpdate) -> None:
         if live.on_recognition(update):
             with self._lock:
                 if live.connection_id in self._analysing:

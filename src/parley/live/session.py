@@ -11,6 +11,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
+
 from parley.conversations.speaker_events import SpeakerEvent, speaker_of, speaking_intervals
 from parley.errors import BadRequest
 from parley.ids import numeric_id
@@ -36,9 +38,9 @@ class LiveSession:
     speaker_events: list[SpeakerEvent] = field(default_factory=list)
     speakers: dict[str, Speaker] = field(default_factory=dict)
     stop_reason: str | None = None
-    page_url: str | None = None  # where people read the finished conversation (the summary e-mail links it)
+    site_url: str = ""  # the base URL clients reach this server at (the summary e-mail links a page there)
     done: threading.Event = field(default_factory=threading.Event)
-    # Monotonic time each second of audio arrived: latency measurements and `noConnectionTimeout`.
+    # When audio last arrived (monotonic), for `noConnectionTimeout`.
     last_audio_at: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
@@ -56,7 +58,8 @@ class LiveSession:
         self.recognizer.accept(self._pcm.decode(data))
         self.last_audio_at = time.monotonic()
 
-    def feed_samples(self, samples) -> None:
+    def feed_samples(self, samples: np.ndarray) -> None:
+        """16 kHz float32 samples, already decoded (telephony)."""
         self.recognizer.accept(samples)
         self.last_audio_at = time.monotonic()
 

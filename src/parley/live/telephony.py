@@ -12,8 +12,10 @@ import re
 import threading
 from dataclasses import dataclass
 
+import numpy as np
+
 from parley.config import Settings
-from parley.errors import BadRequest
+from parley.errors import BadRequest, ParleyError
 from parley.live.hub import LiveHub
 from parley.live.options import LiveOptions
 from parley.live.session import LiveSession
@@ -61,14 +63,14 @@ def route_for(endpoint: Endpoint, settings: Settings) -> Route:
 
 
 def start_call(
-    hub: LiveHub, *, app_id: str, endpoint: Endpoint, options: LiveOptions, page_base: str
+    hub: LiveHub, *, app_id: str, endpoint: Endpoint, options: LiveOptions, site_url: str
 ) -> LiveSession:
     settings = hub.runtime.settings
     route = route_for(endpoint, settings)
     live = hub.open(app_id=app_id, options=options, kind="telephony")
-    live.page_url = f"{page_base}/conversations/{live.conversation_id}"
+    live.site_url = site_url
 
-    def feed(samples) -> None:
+    def feed(samples: np.ndarray) -> None:
         live.feed_samples(samples)
         hub.decoder.nudge()
 
@@ -90,7 +92,7 @@ def start_call(
         call.dial(route)
     except PhoneError as error:
         hub.stop(live, f"the call could not be placed: {error}")
-        raise BadRequest(f"the call could not be placed: {error}") from error
+        raise ParleyError(f"the call could not be placed: {error}") from error
     _answer_deadline(hub, live, call, settings.sip_answer_timeout_seconds)
     return live
 

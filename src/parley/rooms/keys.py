@@ -9,12 +9,13 @@ not do); it is as sensitive as the server's own signing key in the data folder.
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 
 import jwt
 from sqlalchemy.orm import Session
 
-from parley.errors import Unauthorized
+from parley.errors import NotFound, Unauthorized
 from parley.models import App, VideoSDKKey
 
 # Not a scrypt hash, so `secret_matches` refuses every secret: no Symbl token is ever issued for it.
@@ -46,7 +47,7 @@ def create(session: Session, *, app_id: str | None = None, name: str = "videosdk
         session.add(app)
         app_id = app.id
     elif session.get(App, app_id) is None:
-        raise Unauthorized(f"no app {app_id} exists; `parley apps list` shows them")
+        raise NotFound(f"no app {app_id} exists; `parley apps list` shows them")
     key = VideoSDKKey(id=secrets.token_hex(16), app_id=app_id, secret=secrets.token_hex(32))
     session.add(key)
     session.flush()
@@ -96,7 +97,9 @@ def _checked_claims(token: str, secret: str) -> dict[str, object]:
         raise Unauthorized(f"the token is not valid: {error}") from None
     permissions = claims.get("permissions")
     if not isinstance(permissions, list) or not permissions:
-        raise Unauthorized(f"the token needs a `permissions` list, e.g. [\"allow_join\"] ({', '.join(PERMISSIONS)})")
+        raise Unauthorized(
+            f'the token needs a `permissions` list, e.g. ["allow_join"] ({", ".join(PERMISSIONS)})'
+        )
     unknown = [item for item in permissions if item not in PERMISSIONS]
     if unknown:
         raise Unauthorized(f"unknown permission {unknown[0]!r}; expected {', '.join(PERMISSIONS)}")
@@ -104,11 +107,13 @@ def _checked_claims(token: str, secret: str) -> dict[str, object]:
 
 
 def sign(api_key: str, secret: str, *, ttl_seconds: int = 3600, **claims: object) -> str:
-    """A token as VideoSDK's guides make one (for the CLI and tests)."""
-    now = jwt.utils.get_int_from_datetime  # noqa: F841  (kept simple below)
-    import time
-
-    payload = {"apikey": api_key, "permissions": ["allow_join"], "iat": int(time.time())}
-    payload["exp"] = payload["iat"] + ttl_seconds  # type: ignore[operator]
+    """A token as VideoSDK's guides make one (CLI, tests); `claims` add to or replace the defaults."""
+    issued = int(time.time())
+    payload: dict[str, object] = {
+        "apikey": api_key,
+        "permissions": ["allow_join"],
+        "iat": issued,
+        "exp": issued + ttl_seconds,
+    }
     payload.update(claims)
     return jwt.encode(payload, secret, algorithm="HS256")

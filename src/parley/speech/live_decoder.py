@@ -50,6 +50,12 @@ class LiveDecoder:
         with self._wake:
             self._streams[key] = _Stream(recognizer, on_update, on_lagging)
             self._order.append(key)
+            self._share()
+
+    def _share(self) -> None:
+        """Tell every stream how many share the decoder (they space their interim decodes by it)."""
+        for stream in self._streams.values():
+            stream.recognizer.sharing = max(len(self._streams), 1)
 
     def nudge(self) -> None:
         """New audio arrived somewhere: wake the thread instead of letting it poll."""
@@ -114,6 +120,7 @@ class LiveDecoder:
             with self._wake:
                 self._streams.pop(key, None)
                 self._order.remove(key)
+                self._share()
             if stream.on_finished:
                 self._tell(stream.on_finished)
 

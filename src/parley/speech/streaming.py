@@ -9,8 +9,8 @@ A `StreamRecognizer` holds one stream's open utterance. Each `step()` (run on th
    decodes agree (local agreement, LocalAgreement-2) are committed, the rest is the unstable tail. Both go
    out as an interim result.
 3. When the utterance ends (VAD) it is decoded once more, with the full temperature fallback and custom
-   vocabulary, and goes out as a final result. Utterances that run on past `max_utterance` seconds are
-   finalised at the last committed sentence end, so a monologue still yields finals.
+   vocabulary, and goes out as a final result. In utterances that run on past `long_utterance` seconds,
+   agreed whole sentences become final at once, so a monologue still yields finals as it goes.
 
 Word times are seconds from the start of the stream.
 """
@@ -46,9 +46,9 @@ _WHISPER_WINDOW_SECONDS = 28.0
 class StreamSettings:
     """How eagerly a stream commits. Defaults measured on tiny.en, 2 cores (docs/BENCHMARKS.md)."""
 
-    interim_step: float = 0.6  # decode an open utterance again once this much new audio arrived
+    interim_step: float = 0.4  # decode an open utterance again once this much new audio arrived
     end_silence: float = 0.5  # this much silence after speech ends the utterance
-    max_utterance: float = 12.0  # past this, finalise at the last committed sentence end
+    long_utterance: float = 6.0  # past this, agreed whole sentences become final without waiting for a pause
     preroll: float = 0.3  # audio kept before detected speech (Whisper needs the onset)
     tail_pad: float = 0.2  # audio kept after the last speech frame in a final decode
     beam_size: int = 1  # interims: greedy; finals use `final_beam_size`
@@ -140,6 +140,9 @@ class StreamRecognizer:
         self._hypothesis: list[Word] = []
         self._decoded_samples = 0  # length of `_audio` at the last interim decode
         self._last_interim = ""
+        # How many streams share the decoder: interims come that much less often, so that the decodes that
+        # matter most (finals) keep their latency on a busy server. The LiveDecoder sets it.
+        self.sharing = 1
 
     # -- feeding (any thread) -------------------------------------------------------------------------
     def accept(self, samples: np.ndarray) -> None:
@@ -174,7 +177,9 @@ class StreamRecognizer:
             return updates
         if self._utterance_seconds() >= _WHISPER_WINDOW_SECONDS:
             updates += self._finalise_utterance(self._last_speech_end())
-        elif (len(self._audio) - self._decoded_samples) / SAMPLE_RATE >= self.settings.interim_step:
+        elif (
+            len(self._audio) - self._decoded_samples
+        ) / SAMPLE_RATE >= self.settings.interim_step * self.sharing:
             updates += self._interim()
         return updates
 
@@ -258,7 +263,7 @@ class StreamRecognizer:
         self._committed += words[done : done + agreed]
         self._hypothesis = words
         updates: list[RecognitionUpdate] = []
-        if self._utterance_seconds() >= self.settings.max_utterance:
+        if self._utterance_seconds() >= self.settings.long_utterance:
             updates += self._finalise_committed_sentences()
         current = self._committed + self._hypothesis[len(self._committed) :]
         text = " ".join(word.text for word in current)
@@ -268,19 +273,17 @@ class StreamRecognizer:
         return updates
 
     def _finalise_committed_sentences(self) -> list[RecognitionUpdate]:
-        """A long utterance: commit up to its last agreed sentence end (or all agreed words if none)."""
-        ends = [index for index, word in enumerate(self._committed) if _SENTENCE_END.search(word.text)]
-        upto = ends[-1] + 1 if ends else len(self._committed)
-        if upto == 0:
+        """A long utterance: the audio up to the last agreed sentence end that agreed words follow is
+        decoded as a final now, instead of waiting for a pause that may be far off."""
+        ends = [index for index, word in enumerate(self._committed[:-1]) if _SENTENCE_END.search(word.text)]
+        if not ends:
             return []
-        final = self._committed[:upto]
-        cut_seconds = final[-1].end - self._start
-        cut = min(int(cut_seconds * SAMPLE_RATE) // VAD_FRAME * VAD_FRAME, len(self._audio))
-        self._cut(cut)
-        self._committed = []
-        self._hypothesis = []
-        self._last_interim = ""
-        return [RecognitionUpdate(is_final=True, words=self._corrected(final))]
+        last, following = self._committed[ends[-1]], self._committed[ends[-1] + 1]
+        # Cut between the sentence's last word and the next one (Whisper's word times are approximate).
+        cut_frames = int(((last.end + following.start) / 2 - self._start) * SAMPLE_RATE) // VAD_FRAME
+        if cut_frames <= 0:
+            return []
+        return self._finalise_utterance(min(cut_frames, len(self._speech)))
 
     def _finalise_utterance(self, end_frame: int) -> list[RecognitionUpdate]:
         """Decode the open region up to `end_frame` as one final utterance and forget it."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -19,7 +20,7 @@ from parley.api.symbl import live_wire
 from parley.api.symbl.auth import AppIdDep
 from parley.api.symbl.params import parse_json_object
 from parley.errors import BadRequest, NotFound, ParleyError
-from parley.live.events import Subscriber
+from parley.live.events import LiveEvent, Subscriber
 from parley.live.hub import LiveHub
 from parley.live.options import LiveOptions, SpeechRecognition
 from parley.live.session import LiveSession
@@ -104,8 +105,7 @@ async def stream(websocket: WebSocket, connection_id: str) -> None:
                     raise Refused("stop_request before a start_request", PROTOCOL_ERROR)
                 hub.stop(live, "stop_request received")
                 assert sender is not None
-                await sender  # every result, then conversation_completed
-                await websocket.close(code=NORMAL)
+                await sender  # every result, then conversation_completed, then the close
                 return
             else:
                 raise Refused(
@@ -156,12 +156,15 @@ async def _start(
         )
     except ParleyError as problem:
         raise Refused(problem.message, POLICY_VIOLATION) from None
+    public_url = websocket.app.state.runtime.settings.public_url
+    live.site_url = (public_url or f"http{str(websocket.base_url)[2:]}").rstrip("/")  # ws(s):// -> http(s)://
     subscriber = Subscriber(asyncio.get_running_loop())
     live.subscribe(subscriber)
     await websocket.send_json(live_wire.status("started_listening"))
     await websocket.send_json(live_wire.status("conversation_created", conversationId=live.conversation_id))
     await websocket.send_json(live_wire.status("recognition_started", conversationId=live.conversation_id))
-    return live, asyncio.create_task(_forward(websocket, subscriber, live, live_wire.streaming))
+    forward = _forward(websocket, subscriber, live, live_wire.streaming, close_when_done=True)
+    return live, asyncio.create_task(forward)
 
 
 def _modify(live: LiveSession, request: dict[str, Any]) -> None:
@@ -175,12 +178,24 @@ def _modify(live: LiveSession, request: dict[str, Any]) -> None:
     live.reconfigure(recognition.encoding, recognition.sampleRateHertz)
 
 
-async def _forward(websocket: WebSocket, subscriber: Subscriber, live: LiveSession, render) -> None:
+Renderer = Callable[[LiveEvent, LiveSession], list[dict[str, Any]]]
+
+
+async def _forward(
+    websocket: WebSocket,
+    subscriber: Subscriber,
+    live: LiveSession,
+    render: Renderer,
+    *,
+    close_when_done: bool = False,
+) -> None:
     """Send the session's events until it is stored (or the client goes away)."""
     try:
         while (event := await subscriber.get()) is not None:
             for message in render(event, live):
                 await websocket.send_json(message)
+        if close_when_done and websocket.client_state == WebSocketState.CONNECTED:
+            await websocket.close(code=NORMAL)  # the session ended (stop, timeout): so does the socket
     except (WebSocketDisconnect, RuntimeError):  # the client left; the session goes on without it
         pass
     finally:

@@ -82,7 +82,7 @@ def connect(request: Request, body: dict[str, Any], runtime: RuntimeDep, app_id:
         uri=wire.endpoint.uri,
         dtmf=wire.endpoint.dtmf,
     )
-    live = telephony.start_call(hub, app_id=app_id, endpoint=endpoint, options=options, page_base=http)
+    live = telephony.start_call(hub, app_id=app_id, endpoint=endpoint, options=options, site_url=http)
     return {
         "eventUrl": f"{http}/v1/event/{live.connection_id}",
         "resultWebSocketUrl": f"{ws}/events/{live.connection_id}",
