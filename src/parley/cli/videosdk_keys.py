@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import typer
-from rich.console import Console
-from sqlalchemy.orm import Session
 
-from parley.config import get_settings
-from parley.errors import NotFound, ParleyError
+from parley.cli.units import command_session
+from parley.errors import NotFound
 from parley.rooms import keys
-from parley.runtime import Runtime
 
 cli = typer.Typer(no_args_is_help=True, help="Manage VideoSDK API keys (JWTs signed with their secret)")
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """One committed unit of work; a refused request prints its reason and exits 2."""
-    runtime = Runtime.create(get_settings())
-    try:
-        with runtime.session() as session:
-            yield session
-    except ParleyError as error:
-        Console(stderr=True).print(f"[red]{error.message}[/red]")
-        raise typer.Exit(2) from None
 
 
 @cli.command("create")
@@ -37,7 +20,7 @@ def create(
     as_json: bool = typer.Option(False, "--json", help="Print {apiKey, secret, appId} as JSON"),
 ) -> None:
     """Create an API key and its secret (sign HS256 tokens with it: `apikey` + `permissions` + `exp`)."""
-    with _session() as session:
+    with command_session() as session:
         key = keys.create(session, app_id=app, name=name)
     payload = {"apiKey": key.api_key, "secret": key.secret, "appId": key.app_id}
     typer.echo(json.dumps(payload) if as_json else f"apiKey: {key.api_key}\nsecret: {key.secret}")
@@ -51,7 +34,7 @@ def token(
     moderator: bool = typer.Option(False, "--moderator", help="allow_mod instead of allow_join"),
 ) -> None:
     """Print a token signed with the key's secret, as your server would make one."""
-    with _session() as session:
+    with command_session() as session:
         key = keys.get(session, api_key=api_key)
         if key is None:
             raise NotFound(f"no API key {api_key} exists")

@@ -3,34 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import typer
-from rich.console import Console
 from sqlalchemy.orm import Session
 
-from parley.config import get_settings
-from parley.errors import ParleyError
+from parley.cli.units import command_session
 from parley.models import Workspace
 from parley.recordings import workspaces
-from parley.runtime import Runtime
 
 cli = typer.Typer(no_args_is_help=True, help="Manage workspaces for the Recordings API (X-Claap-Key)")
 DEFAULT_CHANNEL = "General"
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    """One committed unit of work; a refused request prints its reason and exits 2."""
-    runtime = Runtime.create(get_settings())
-    try:
-        with runtime.session() as session:
-            yield session
-    except ParleyError as error:
-        Console(stderr=True).print(f"[red]{error.message}[/red]")
-        raise typer.Exit(2) from None
 
 
 def _workspace(session: Session, workspace_id: str) -> Workspace:
@@ -50,7 +34,7 @@ def create(
     as_json: bool = typer.Option(False, "--json", help="Print {workspaceId, apiKey, channels} as JSON"),
 ) -> None:
     """Create a workspace with its users and channels, and its first API key (shown once)."""
-    with _session() as session:
+    with command_session() as session:
         workspace = workspaces.create(session, name=name, crm=crm)
         for spec in member:
             email, role = workspaces.parse_member(spec)
@@ -81,7 +65,7 @@ def add_member(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Add a user; viewers can read recordings but not create them."""
-    with _session() as session:
+    with command_session() as session:
         email, role = workspaces.parse_member(spec)
         user = workspaces.add_user(
             session, workspace=_workspace(session, workspace_id), email=email, role=role, name=name
@@ -97,7 +81,7 @@ def add_channel(
     as_json: bool = typer.Option(False, "--json", help="Print {id, name} as JSON"),
 ) -> None:
     """Add a channel (a folder of recordings); its id is the channelId of POST /v1/recordings."""
-    with _session() as session:
+    with command_session() as session:
         channel = workspaces.add_channel(session, workspace=_workspace(session, workspace_id), name=name)
     _print({"id": channel.id, "name": channel.name}, as_json, lambda: f"channelId: {channel.id}")
 
@@ -108,7 +92,7 @@ def create_key(
     as_json: bool = typer.Option(False, "--json", help="Print {workspaceId, apiKey} as JSON"),
 ) -> None:
     """Create another API key (shown once; only its hash is kept)."""
-    with _session() as session:
+    with command_session() as session:
         key = workspaces.create_key(session, workspace=_workspace(session, workspace_id))
     payload = {"workspaceId": key.workspace_id, "apiKey": key.api_key}
     _print(payload, as_json, lambda: f"apiKey: {key.api_key}")
@@ -120,7 +104,7 @@ def set_webhook(
     url: str = typer.Argument(..., help="Receives one POST per recording state change; '' turns it off"),
     secret: str | None = typer.Option(None, help="Sign deliveries with HMAC-SHA256 (X-Parley-Signature)"),
 ) -> None:
-    with _session() as session:
+    with command_session() as session:
         workspaces.set_webhook(workspace=_workspace(session, workspace_id), url=url or None, secret=secret)
     typer.echo(f"webhook {'set to ' + url if url else 'turned off'}")
 
@@ -130,6 +114,6 @@ def connect_crm(
     workspace_id: str = typer.Argument(..., metavar="WORKSPACE"),
     crm: str = typer.Argument(..., help="The CRM recordings' deals refer to (deal.type), e.g. attio"),
 ) -> None:
-    with _session() as session:
+    with command_session() as session:
         workspaces.set_crm(workspace=_workspace(session, workspace_id), crm=crm or None)
     typer.echo(f"workspace {workspace_id} connected to {crm}")
