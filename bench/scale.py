@@ -1,6 +1,6 @@
 """Scale-out benchmark: Celery workers over Redis and PostgreSQL, driven over HTTP like any client.
 
-    .venv/bin/python bench/scale.py               # 8 real-speech jobs on 1 vs 2 workers, then a 200-job burst
+    .venv/bin/python bench/scale.py               # 8 real 30 s meeting recordings on 1 vs 2 workers, then a 200-job burst
     .venv/bin/python bench/scale.py --burst 50    # a smaller burst
 
 Each worker is `parley worker --concurrency 1` with PARLEY_WHISPER_CPU_THREADS=1 (one job process, one ASR
@@ -32,9 +32,11 @@ import psycopg
 from _proc import busy_cpu_seconds, load_average, machine
 
 BIN = Path(sys.executable).parent
-SPEECH = Path(__file__).resolve().parents[2] / "shared" / "data" / "asr_short"
-BATCH = [SPEECH / "jfk.wav", SPEECH / "jfk.mp3"] * 4  # 8 jobs of 11 s of real speech
-WARM_CLIP = SPEECH / "sb_spk1_snt1.wav"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+# 8 distinct 30 s real meeting recordings: long enough that the measure is ASR throughput, not per-job latency.
+MEETINGS = DATA / "diarization"
+BATCH = [MEETINGS / "pyannote_sample.wav", *sorted((MEETINGS / "ami_debug").glob("*.wav"))][:8]
+WARM_CLIP = DATA / "asr_short" / "sb_spk1_snt1.wav"
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 CONTENT_TYPES = {".wav": "audio/wav", ".mp3": "audio/mpeg"}
 
@@ -70,6 +72,8 @@ class Stack:
             "PARLEY_RUNNER": "celery",
             "PARLEY_BROKER_URL": f"redis://127.0.0.1:{redis_port}/0",
             "PARLEY_WHISPER_CPU_THREADS": "1",
+            "PARLEY_DIARIZER_CPU_THREADS": "1",
+            "OMP_NUM_THREADS": "1",  # torch (VAD, sentence embeddings) and BLAS: one thread too
             "PARLEY_WHISPER_DEVICE": "cpu",
             "PARLEY_MAX_CONCURRENT_JOBS_PER_APP": "100000",
         }
