@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Query
@@ -43,37 +44,36 @@ def _shaped(session: Session, conversation: Conversation, found: list[Insight]) 
     return [mapping.insight(item, conversation, senders) for item in found]
 
 
-@router.get("/{conversation_id}/questions", responses=ERRORS)
-def get_questions(
-    conversation_id: str, session: SessionDep, app_id: AppIdDep, confidenceThreshold: float | None = Threshold
-) -> dict[str, Any]:
-    conversation, found = _insights(session, app_id, conversation_id, {"question"}, confidenceThreshold)
-    return {"questions": _shaped(session, conversation, found)}
+# path -> (response key, insight types it lists): one endpoint each, all of the same shape.
+INSIGHT_LISTS = {
+    "questions": ("questions", {"question"}),
+    "action-items": ("actionItems", {"action_item"}),
+    "follow-ups": ("followUps", {"follow_up"}),
+    "insights": ("insights", {"question", "action_item", "follow_up"}),
+}
 
 
-@router.get("/{conversation_id}/action-items", responses=ERRORS)
-def get_action_items(
-    conversation_id: str, session: SessionDep, app_id: AppIdDep, confidenceThreshold: float | None = Threshold
-) -> dict[str, Any]:
-    conversation, found = _insights(session, app_id, conversation_id, {"action_item"}, confidenceThreshold)
-    return {"actionItems": _shaped(session, conversation, found)}
+def _insight_list(key: str, kinds: set[str]) -> Callable[..., dict[str, Any]]:
+    def read(
+        conversation_id: str,
+        session: SessionDep,
+        app_id: AppIdDep,
+        confidenceThreshold: float | None = Threshold,
+    ) -> dict[str, Any]:
+        conversation, found = _insights(session, app_id, conversation_id, kinds, confidenceThreshold)
+        return {key: _shaped(session, conversation, found)}
+
+    return read
 
 
-@router.get("/{conversation_id}/follow-ups", responses=ERRORS)
-def get_follow_ups(
-    conversation_id: str, session: SessionDep, app_id: AppIdDep, confidenceThreshold: float | None = Threshold
-) -> dict[str, Any]:
-    conversation, found = _insights(session, app_id, conversation_id, {"follow_up"}, confidenceThreshold)
-    return {"followUps": _shaped(session, conversation, found)}
-
-
-@router.get("/{conversation_id}/insights", responses=ERRORS)
-def get_insights(
-    conversation_id: str, session: SessionDep, app_id: AppIdDep, confidenceThreshold: float | None = Threshold
-) -> dict[str, Any]:
-    kinds = {"question", "action_item", "follow_up"}
-    conversation, found = _insights(session, app_id, conversation_id, kinds, confidenceThreshold)
-    return {"insights": _shaped(session, conversation, found)}
+for _path, (_key, _kinds) in INSIGHT_LISTS.items():
+    router.add_api_route(
+        f"/{{conversation_id}}/{_path}",
+        _insight_list(_key, _kinds),
+        methods=["GET"],
+        responses=ERRORS,
+        name=f"get_{_path.replace('-', '_')}",
+    )
 
 
 @router.get("/{conversation_id}/topics", responses=ERRORS)
