@@ -50,6 +50,17 @@ def test_put_takes_the_file_over_and_open_streams_it_back(store: S3BlobStore, tm
         assert b"".join(chunks) == expected
 
 
+def test_a_file_kept_local_is_read_without_downloading_it_again(store: S3BlobStore, tmp_path: Path) -> None:
+    data = os.urandom(4000)
+    store.put_file("app/conv/fetched.mp3", _file(tmp_path / "fetched.mp3", data), keep_local=True)
+    # Gone from the server: only a download could fail now, and none may happen.
+    store.client.delete_object(Bucket=BUCKET, Key=store.object_key("app/conv/fetched.mp3"))
+    copy = store.local_path("app/conv/fetched.mp3")
+    assert copy.is_relative_to(tmp_path / "scratch") and copy.read_bytes() == data
+    store.drop_local_copy("app/conv/fetched.mp3")
+    assert not copy.exists()
+
+
 def test_multipart_upload_and_local_copy_until_dropped(store: S3BlobStore, tmp_path: Path) -> None:
     store._transfer = TransferConfig(multipart_threshold=5 * 1024**2, multipart_chunksize=5 * 1024**2)
     data = os.urandom(11 * 1024**2)  # three parts

@@ -63,7 +63,7 @@ def _fetch(runtime: Runtime, job: Job) -> Path:
         allow_private=settings.allow_private_urls,
     )
     key = media_key(job, fetched.suffix or ".media")
-    runtime.blobs.put_file(key, fetched)
+    runtime.blobs.put_file(key, fetched, keep_local=True)
     with runtime.session() as session:
         stored = session.get(Job, job.id)
         if stored is not None:

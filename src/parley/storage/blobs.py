@@ -20,8 +20,9 @@ class BlobStore(Protocol):
         """The caller is done with `local_path(key)`: remove it if it was a downloaded copy."""
         ...
 
-    def put_file(self, key: str, source: Path) -> None:
-        """Store `source` (a temporary file the store takes over) under `key`."""
+    def put_file(self, key: str, source: Path, *, keep_local: bool = False) -> None:
+        """Store `source` (a temporary file the store takes over) under `key`; with `keep_local`, it also
+        serves as `local_path(key)` until `drop_local_copy(key)`, where the store is remote."""
         ...
 
     def open(self, key: str) -> BinaryIO:
@@ -45,7 +46,7 @@ class LocalBlobStore:
             raise ValueError(f"blob key escapes the store: {key!r}")
         return path
 
-    def put_file(self, key: str, source: Path) -> None:
+    def put_file(self, key: str, source: Path, *, keep_local: bool = False) -> None:
         target = self.local_path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(source, target)

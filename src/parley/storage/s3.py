@@ -67,9 +67,16 @@ class S3BlobStore:
             raise ValueError(f"blob key escapes the store: {key!r}")
         return f"{self.prefix}/{key}" if self.prefix else key
 
-    def put_file(self, key: str, source: Path) -> None:
+    def put_file(self, key: str, source: Path, *, keep_local: bool = False) -> None:
         self.client.upload_file(str(source), self.bucket, self.object_key(key), Config=self._transfer)
-        source.unlink(missing_ok=True)
+        if not keep_local:
+            source.unlink(missing_ok=True)
+            return
+        # The caller reads it next: the uploaded file becomes the local copy instead of a download.
+        copy = self._new_copy_path(key)
+        shutil.move(source, copy)
+        with self._lock:
+            self._copies[key] = copy
 
     def open(self, key: str) -> BinaryIO:
         body = self.client.get_object(Bucket=self.bucket, Key=self.object_key(key))["Body"]
@@ -80,12 +87,16 @@ class S3BlobStore:
             copy = self._copies.get(key)
             if copy is not None and copy.exists():
                 return copy
-            # A folder of its own per copy: two processes sharing the scratch folder never collide.
-            copy = self.scratch_dir / "s3" / uuid.uuid4().hex / PurePosixPath(key).name
-            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy = self._new_copy_path(key)
             self.client.download_file(self.bucket, self.object_key(key), str(copy), Config=self._transfer)
             self._copies[key] = copy
             return copy
+
+    def _new_copy_path(self, key: str) -> Path:
+        # A folder of its own per copy: two processes sharing the scratch folder never collide.
+        copy = self.scratch_dir / "s3" / uuid.uuid4().hex / PurePosixPath(key).name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        return copy
 
     def drop_local_copy(self, key: str) -> None:
         with self._lock:
