@@ -1,6 +1,6 @@
 """Scale-out benchmark: Celery workers over Redis and PostgreSQL, driven over HTTP like any client.
 
-    .venv/bin/python bench/scale.py               # 8 real 30 s meeting recordings on 1 vs 2 workers, then a 200-job burst
+    .venv/bin/python bench/scale.py               # 8 real 30 s recordings on 1 vs 2 workers, then 200 jobs
     .venv/bin/python bench/scale.py --burst 50    # a smaller burst
 
 Each worker is `parley worker --concurrency 1` with PARLEY_WHISPER_CPU_THREADS=1 (one job process, one ASR
@@ -33,7 +33,7 @@ from _proc import busy_cpu_seconds, load_average, machine
 
 BIN = Path(sys.executable).parent
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-# 8 distinct 30 s real meeting recordings: long enough that the measure is ASR throughput, not per-job latency.
+# 8 distinct 30 s real meeting recordings: long enough to measure ASR throughput, not per-job latency.
 MEETINGS = DATA / "diarization"
 BATCH = [MEETINGS / "pyannote_sample.wav", *sorted((MEETINGS / "ami_debug").glob("*.wav"))][:8]
 WARM_CLIP = DATA / "asr_short" / "sb_spk1_snt1.wav"

@@ -1,22 +1,21 @@
-"""Fixtures: settings over SQLite or the local PostgreSQL, an in-process API client, a real server process."""
+"""Fixtures: settings over SQLite or the local PostgreSQL, an in-process API client (embedded, or scaled out
+onto a real worker, Redis and S3), a real server process."""
 
 from __future__ import annotations
 
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import symbl_rest
 from fastapi.testclient import TestClient
@@ -24,44 +23,23 @@ from fastapi.testclient import TestClient
 from parley.accounts import service as accounts
 from parley.app import create_app
 from parley.config import Settings
-from parley.db import get_engine
 from parley.runtime import Runtime
+from tests.scale_support import (
+    Worker,
+    free_port,
+    fresh_postgres,
+    private_redis,
+    running_worker,
+    scaled_backends,
+)
 from tests.support import wait_for_job
-
-POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
-def _postgres_up() -> bool:
-    try:
-        psycopg.connect(POSTGRES_ADMIN, connect_timeout=3).close()
-        return True
-    except psycopg.OperationalError:
-        return False
-
-
-def _start_postgres() -> None:
-    versions = os.listdir("/etc/postgresql")
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", versions[0], "main", "start"], check=False)
-    for _ in range(30):
-        if _postgres_up():
-            return
-        time.sleep(1)
-    raise RuntimeError("PostgreSQL at 127.0.0.1:5432 is down and could not be started")
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A fresh database on the local PostgreSQL server for this test session, dropped afterwards."""
-    if not _postgres_up():
-        _start_postgres()
-    name = f"parley_test_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    yield url
-    get_engine(url).dispose()
-    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_postgres("parley_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -137,22 +115,46 @@ def open_api(settings: Settings) -> Iterator[Api]:
         yield Api(client, runtime, credentials.app_id, credentials.app_secret, token)
 
 
+@contextmanager
+def scaled_out(folder: Path, broker_url: str) -> Iterator[tuple[Settings, Worker]]:
+    """A fresh PostgreSQL database, a moto S3 server and one real `parley worker` on `broker_url`; yields the
+    settings they share (an API sharing them needs a data folder of its own) and the worker."""
+    with scaled_backends(folder, broker_url) as backends:
+        settings = make_settings(folder / "worker", backends.database_url, **backends.overrides())
+        with running_worker(settings, folder / "worker.log", "--concurrency", "1") as worker:
+            yield settings, worker
+
+
+@pytest.fixture(scope="session")
+def scaled_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    """The scaled-out configuration, started once per session, with a private Redis as the broker. Each
+    test's API gets its own data folder, so media can reach the worker only through S3."""
+    folder = tmp_path_factory.mktemp("scaled")
+    with private_redis(folder) as broker, scaled_out(folder, broker.url) as (settings, _worker):
+        yield settings
+
+
+@pytest.fixture(params=["embedded", pytest.param("scaled", marks=pytest.mark.postgres)])
+def stack_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Parley's settings, two ways. embedded: SQLite, jobs in the server's threads, media in its folder.
+    scaled: PostgreSQL, jobs published to Redis and run by a `parley worker` process, media in S3. Settings
+    changed on top of the scaled ones reach only the in-process API, never the worker."""
+    if request.param == "embedded":
+        return make_settings(tmp_path / "data", request.getfixturevalue("sqlite_url"))
+    shared: Settings = request.getfixturevalue("scaled_settings")
+    return shared.model_copy(update={"data_dir": tmp_path / "data"})
+
+
 @pytest.fixture
-def api(tmp_path: Path, database_url: str) -> Iterator[Api]:
-    """Parley in-process over SQLite and over PostgreSQL."""
-    yield from open_api(make_settings(tmp_path / "data", database_url))
+def api(stack_settings: Settings) -> Iterator[Api]:
+    """Parley in-process over both stacks (see `stack_settings`)."""
+    yield from open_api(stack_settings)
 
 
 @pytest.fixture
 def sqlite_api(tmp_path: Path, sqlite_url: str) -> Iterator[Api]:
     """Parley in-process over SQLite only, for tests whose subject is not the database."""
     yield from open_api(make_settings(tmp_path / "data", sqlite_url))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass

@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from parley.config import Settings
 from parley.models import WorkspaceRole
 from parley.recordings import workspaces
 from parley.runtime import Runtime
@@ -83,7 +84,11 @@ class Claap:
         return response.json()["result"]["recording"]
 
     def put(self, url: str, content: bytes, content_type: str = "application/octet-stream") -> httpx.Response:
-        return self.api.client.put(url, content=content, headers={"Content-Type": content_type})
+        """PUT where the URL points: Parley itself, or the object store that signed it."""
+        headers = {"Content-Type": content_type}
+        if url.startswith(str(self.api.client.base_url)):
+            return self.api.client.put(url, content=content, headers=headers)
+        return httpx.put(url, content=content, headers=headers, timeout=60)
 
     def put_file(
         self, url: str, path: Path, content_type: str = "application/octet-stream"
@@ -102,5 +107,9 @@ class Claap:
 
 
 def open_claap(tmp_path: Path, database_url: str, **overrides: Any) -> Iterator[Claap]:
-    for api in open_api(make_settings(tmp_path / "data", database_url, **overrides)):
+    yield from claap_over(make_settings(tmp_path / "data", database_url, **overrides))
+
+
+def claap_over(settings: Settings) -> Iterator[Claap]:
+    for api in open_api(settings):
         yield Claap(api=api, workspace=make_workspace(api.runtime))

@@ -58,35 +58,35 @@ def _submit(api: Api, **params: str) -> dict:
 
 
 @pytest.mark.parametrize("count", [None, "2"], ids=["estimated-count", "given-count"])
-def test_diarized_job_finds_both_speakers(sqlite_api: Api, count: str | None) -> None:
+def test_diarized_job_finds_both_speakers(api: Api, count: str | None) -> None:
     params = {"enableSpeakerDiarization": "true"} | ({"diarizationSpeakerCount": count} if count else {})
-    accepted = _submit(sqlite_api, **params)
-    job = sqlite_api.wait(accepted["jobId"])
+    accepted = _submit(api, **params)
+    job = api.wait(accepted["jobId"])
     assert job["status"] == "completed" and not job.get("notes"), job
     conversation = accepted["conversationId"]
-    members = sqlite_api.get(f"/v1/conversations/{conversation}/members").json()["members"]
+    members = api.get(f"/v1/conversations/{conversation}/members").json()["members"]
     assert sorted(member["name"] for member in members) == ["Speaker 1", "Speaker 2"]
-    messages = sqlite_api.get(
-        f"/v1/conversations/{conversation}/messages", params={"verbose": "true"}
-    ).json()["messages"]
+    messages = api.get(f"/v1/conversations/{conversation}/messages", params={"verbose": "true"}).json()[
+        "messages"
+    ]
     assert {message["from"]["name"] for message in messages} == {"Speaker 1", "Speaker 2"}
     # Measured 0.9+ (most misses are in the overlaps, where one label cannot be right for both voices).
     assert _word_attribution_accuracy(messages) >= 0.8
 
 
-def test_renaming_a_diarized_speaker_follows_into_messages(sqlite_api: Api) -> None:
-    accepted = _submit(sqlite_api, enableSpeakerDiarization="true", diarizationSpeakerCount="2")
-    sqlite_api.wait(accepted["jobId"])
+def test_renaming_a_diarized_speaker_follows_into_messages(api: Api) -> None:
+    accepted = _submit(api, enableSpeakerDiarization="true", diarizationSpeakerCount="2")
+    api.wait(accepted["jobId"])
     conversation = accepted["conversationId"]
-    members = sqlite_api.get(f"/v1/conversations/{conversation}/members").json()["members"]
+    members = api.get(f"/v1/conversations/{conversation}/members").json()["members"]
     first = next(member for member in members if member["name"] == "Speaker 1")
-    renamed = sqlite_api.client.put(
+    renamed = api.client.put(
         f"/v1/conversations/{conversation}/members/{first['id']}",
         json={"id": first["id"], "name": "Diane", "email": "diane@example.com"},
-        headers=sqlite_api.headers,
+        headers=api.headers,
     )
     assert renamed.status_code == 200, renamed.text
-    messages = sqlite_api.get(f"/v1/conversations/{conversation}/messages").json()["messages"]
+    messages = api.get(f"/v1/conversations/{conversation}/messages").json()["messages"]
     assert {message["from"]["name"] for message in messages} == {"Diane", "Speaker 2"}
 
 

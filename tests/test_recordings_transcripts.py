@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from parley.config import Settings
 from parley.intel.model import Analysis, Assignee, Insight, SummarySentence, Topic
 from parley.models import ConversationAnalysis, MessageRow, Recording
-from tests.recordings_helpers import AUTHOR, Claap, open_claap
+from tests.recordings_helpers import AUTHOR, Claap, claap_over
 from tests.support import file_server, make_mp4, shared, wer
 
 MEETING = {"startedAt": "2025-03-01T09:00:00Z", "endedAt": "2025-03-01T09:30:00Z"}
@@ -37,8 +38,8 @@ TRANSCRIPT: dict[str, Any] = {
 
 
 @pytest.fixture
-def claap(tmp_path: Path, sqlite_url: str) -> Iterator[Claap]:
-    yield from open_claap(tmp_path, sqlite_url)
+def claap(stack_settings: Settings) -> Iterator[Claap]:
+    yield from claap_over(stack_settings)
 
 
 def test_a_supplied_transcript_replaces_asr_once_both_payloads_are_in(claap: Claap) -> None:

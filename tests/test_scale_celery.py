@@ -13,18 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
 
-from tests.conftest import ServerProcess, create_app_cli, parley_env, start_server, stop_server
-from tests.scale_support import PrivateRedis, Worker, fresh_postgres, moto_s3, query
+from tests.conftest import ServerProcess, create_app_cli, make_settings, start_server, stop_server
+from tests.scale_support import (
+    BUCKET,
+    PrivateRedis,
+    Worker,
+    private_redis,
+    query,
+    s3_client,
+    scaled_backends,
+    settings_env,
+)
 from tests.support import espeak, shared, wait_for_job, wer
 from tests.test_real_server import LONG_MEETING
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
-
-BUCKET = "parley-media"
 
 
 @dataclass
@@ -56,25 +62,20 @@ class Cluster:
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     folder = tmp_path_factory.mktemp("scale")
-    broker = PrivateRedis(folder)
-    broker.start()
-    with fresh_postgres() as database_url, moto_s3(folder / "moto.log") as s3_endpoint:
-        env = parley_env(
+    with private_redis(folder) as broker, scaled_backends(folder, broker.url) as backends:
+        settings = make_settings(
             folder / "api",
-            database_url,
-            PARLEY_RUNNER="celery",
-            PARLEY_BROKER_URL=broker.url,
-            PARLEY_JOB_LEASE_SECONDS="5",
-            PARLEY_REQUEUE_SECONDS="2",
-            PARLEY_WHISPER_CPU_THREADS="1",
-            PARLEY_STORAGE_URL=f"s3://{BUCKET}/parley",
-            PARLEY_S3_ENDPOINT_URL=s3_endpoint,
-            PARLEY_S3_ACCESS_KEY_ID="test",
-            PARLEY_S3_SECRET_ACCESS_KEY="test",
+            backends.database_url,
+            **backends.overrides(),
+            job_lease_seconds=5.0,
+            requeue_seconds=2.0,
+            whisper_cpu_threads=1,
         )
-        _s3(s3_endpoint).create_bucket(Bucket=BUCKET)
+        env = settings_env(settings)
         api = start_server(env, folder / "api.log")
-        built = Cluster(api, [], broker, database_url, s3_endpoint, env, folder, itertools.count())
+        built = Cluster(
+            api, [], broker, backends.database_url, backends.s3_endpoint, env, folder, itertools.count()
+        )
         built.workers = [built.new_worker() for _ in range(2)]
         try:
             for worker in built.workers:
@@ -84,17 +85,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             for worker in built.workers:
                 worker.stop()
             stop_server(api)
-            broker.stop()
-
-
-def _s3(endpoint: str) -> Any:
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="us-east-1",
-    )
 
 
 def _wait_job(http: httpx.Client, job_id: str, timeout: float = 180.0) -> dict[str, Any]:
@@ -123,7 +113,7 @@ def test_api_and_two_workers_transcribe_real_speech_through_s3(cluster: Cluster)
         messages = http.get(f"/v1/conversations/{audio['conversationId']}/messages").json()["messages"]
         app_id = http.headers["x-app-id"]
     assert wer(shared("asr_short/jfk.txt").read_text(), " ".join(m["text"] for m in messages)) < 0.15
-    stored = _s3(cluster.s3_endpoint).list_objects_v2(Bucket=BUCKET, Prefix=f"parley/{app_id}/")
+    stored = s3_client(cluster.s3_endpoint).list_objects_v2(Bucket=BUCKET, Prefix=f"parley/{app_id}/")
     keys = [item["Key"] for item in stored["Contents"]]
     media_key = f"parley/{app_id}/{audio['conversationId']}/{audio['jobId']}."
     assert len(keys) == 1 and keys[0].startswith(media_key)

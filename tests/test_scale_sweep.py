@@ -1,4 +1,7 @@
-"""The requeue sweep and the claim's row locking, over SQLite and PostgreSQL, with a real (private) Redis."""
+"""The requeue sweep and the claim's row locking, over SQLite and PostgreSQL, with both kinds of broker: a
+real (private) Redis and a virtual host of its own on the local RabbitMQ. The sweep reads queue depths the
+same way from both (an AMQP passive queue declare, which kombu's Redis transport answers with the list's
+length)."""
 
 from __future__ import annotations
 
@@ -7,36 +10,50 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import redis
 from celery import Celery
 from sqlalchemy import delete, update
 
 from parley.accounts import service as accounts
 from parley.jobs import service as jobs
 from parley.models import Job, JobStatus, utcnow
-from parley.runner.celery import HEAVY, LIGHT, make_celery, queue_for
+from parley.runner.celery import HEAVY, LIGHT, QUEUES, make_celery, queue_for
 from parley.runner.sweep import ready_messages, sweep_once
 from parley.runtime import Runtime
 from tests.conftest import make_settings
-from tests.scale_support import PrivateRedis
+from tests.scale_support import private_redis, rabbitmq_vhost
 
 
-@pytest.fixture(scope="module")
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path_factory.mktemp("redis"))
-    server.start()
-    yield server
-    server.stop()
+@pytest.fixture(scope="module", params=["redis", "amqp"])
+def broker_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "redis":
+        with private_redis(tmp_path_factory.mktemp("redis")) as server:
+            yield server.url
+    else:
+        with rabbitmq_vhost() as url:
+            yield url
+
+
+def _purge(app: Celery) -> None:
+    """Empty both queues, so each test counts only its own messages."""
+    with app.connection_for_write() as connection:
+        for queue in QUEUES:
+            channel = connection.channel()
+            try:
+                channel.queue_purge(queue)
+            except connection.channel_errors:  # never declared yet (RabbitMQ closes the channel)
+                pass
+            finally:
+                channel.close()
 
 
 @pytest.fixture
-def setup(tmp_path: Path, database_url: str, broker: PrivateRedis) -> Iterator[tuple[Runtime, Celery, str]]:
-    redis.Redis(port=broker.port).flushdb()
-    settings = make_settings(tmp_path / "data", database_url, broker_url=broker.url, requeue_seconds=30.0)
+def setup(tmp_path: Path, database_url: str, broker_url: str) -> Iterator[tuple[Runtime, Celery, str]]:
+    settings = make_settings(tmp_path / "data", database_url, broker_url=broker_url, requeue_seconds=30.0)
     runtime = Runtime.create(settings)
     with runtime.session() as session:
         app_id = accounts.create(session, name="sweep").app_id
     app = make_celery(settings)
+    _purge(app)
     yield runtime, app, app_id
     app.close()
     # The PostgreSQL database lasts the whole session: leave no claimable job behind for other tests.

@@ -158,3 +158,46 @@ def test_no_audio_ends_the_session_after_no_connection_timeout(sqlite_api: Api) 
     stopped = of_type(collector.messages, "recognition_stopped")
     assert stopped and "noConnectionTimeout" in stopped[0]["message"]["data"]["reason"]
     assert of_type(collector.messages, "conversation_completed")
+
+
+def test_the_official_python_sdks_wire_habits_are_understood(sqlite_api: Api) -> None:
+    """What symbl-python-sdk's Streaming client does: the older /v1/realtime/insights path, the token in a
+    header, `trackers: null`, 44.1 kHz LINEAR16, and a stop_request written as a Python dict's repr."""
+    start = {
+        "type": "start_request",
+        "insightTypes": [],
+        "speaker": {"userId": "jfk@example.com", "name": "John"},
+        "trackers": None,
+        "config": {
+            "confidenceThreshold": 0.5,
+            "languageCode": "en-US",
+            "speechRecognition": {"encoding": "LINEAR16", "sampleRateHertz": 44100},
+        },
+    }
+    url = "/v1/realtime/insights/c2RrLWNvbm4=?source=python_sdk"
+    with sqlite_api.client.websocket_connect(url, headers={"X-API-KEY": sqlite_api.token}) as socket:
+        socket.send_text(json.dumps(start))
+        collector = Collector(socket.receive_json)
+        audio = pcm16(shared("asr_short/jfk.wav"), rate=44_100, silence_after=1.0)
+        send_paced(socket.send_bytes, audio, bytes_per_second=88_200, speed=2.0)
+        socket.send_text(str({"type": "stop_request"}))
+        collector.join(timeout=120)
+    messages = collector.messages
+    assert isinstance(collector.error, WebSocketDisconnect) and collector.error.code == 1000
+    # The SDK takes the conversation id from the first "message" carrying message.data.conversationId.
+    created = next(m for m in messages if m["type"] == "message" and "data" in m["message"])
+    conversation_id = created["message"]["data"]["conversationId"]
+    assert messages[-1]["message"] == {
+        "type": "conversation_completed",
+        "data": {"conversationId": conversation_id},
+    }
+    finals = [r for r in of_type(messages, "recognition_result") if r["message"]["isFinal"]]
+    assert wer(JFK, " ".join(r["message"]["punctuated"]["transcript"] for r in finals)) < 0.25
+    assert sqlite_api.get(f"/v1/conversations/{conversation_id}/messages").json()["messages"]
+
+
+def test_a_python_literal_that_is_not_a_request_is_still_refused(sqlite_api: Api) -> None:
+    with sqlite_api.client.websocket_connect(f"/v1/streaming/x?access_token={sqlite_api.token}") as socket:
+        socket.send_text("__import__('os').system('true')")
+        error = socket.receive_json()
+    assert error["message"]["type"] == "error" and "not valid JSON" in error["message"]["data"]["message"]

@@ -7,21 +7,19 @@ about as long as its audio.
 
 from __future__ import annotations
 
-import email
 import time
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
 import pytest
-from aiosmtpd.controller import Controller
 
-from tests.conftest import Api, free_port, make_settings, open_api
+from tests.conftest import Api, make_settings, open_api
 from tests.live.sipp_far_end import FarEnd, start_far_end
 from tests.live_support import Collector, mulaw, of_type
+from tests.notify.smtp_server import Mailbox, smtp_server
 from tests.support import read_mono, shared, wer
 
 JFK = (
@@ -30,22 +28,10 @@ JFK = (
 )
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
 @pytest.fixture
-def mailbox() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
 
 
 @pytest.fixture
@@ -58,12 +44,12 @@ def speech(tmp_path: Path) -> Path:
     return path
 
 
-def _api(tmp_path: Path, far_end: FarEnd, smtp_port: int, **overrides: Any) -> Iterator[Api]:
+def _api(tmp_path: Path, far_end: FarEnd, mailbox: Mailbox, **overrides: Any) -> Iterator[Api]:
     values: dict[str, Any] = {
         "sip_trunk": f"sip:127.0.0.1:{far_end.port}",
         "sip_username": "parley-trunk",
         "sip_password": "secret",
-        "smtp_url": f"smtp://127.0.0.1:{smtp_port}",
+        "smtp_url": mailbox.url,
     }
     yield from open_api(
         make_settings(tmp_path / "data", f"sqlite:///{tmp_path / 'parley.db'}", **(values | overrides))
@@ -87,11 +73,10 @@ def _end_reason(api: Api, conversation_id: str, timeout: float = 60) -> str:
     raise AssertionError("the conversation was never finalised")
 
 
-def test_pstn_call_through_the_trunk(tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int]) -> None:
+def test_pstn_call_through_the_trunk(tmp_path: Path, speech: Path, mailbox: Mailbox) -> None:
     far_end = start_far_end(tmp_path / "sipp", "answer", speech)
-    box, smtp_port = mailbox
     try:
-        for api in _api(tmp_path, far_end, smtp_port):
+        for api in _api(tmp_path, far_end, mailbox):
             emails = {
                 "invokeOn": "stop",
                 "name": "sendSummaryEmail",
@@ -141,8 +126,8 @@ def test_pstn_call_through_the_trunk(tmp_path: Path, speech: Path, mailbox: tupl
             assert wer(JFK, " ".join(m["text"] for m in stored)) < 0.3
             assert api.get(f"/v1/conversations/{conversation_id}").json()["name"] == "Weekly sync"
 
-            assert len(box.messages) == 1
-            mail = box.messages[0]
+            assert len(mailbox.messages) == 1
+            mail = mailbox.messages[0]
             text = mail.get_payload(decode=True).decode()
             assert mail["To"] == "team@example.com" and mail["Subject"] == "Summary of Weekly sync"
             assert "Asia/Tokyo" in text and "UTC+0900" in text
@@ -153,10 +138,10 @@ def test_pstn_call_through_the_trunk(tmp_path: Path, speech: Path, mailbox: tupl
         far_end.stop()
 
 
-def test_far_end_hangs_up_a_sip_call(tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int]) -> None:
+def test_far_end_hangs_up_a_sip_call(tmp_path: Path, speech: Path, mailbox: Mailbox) -> None:
     far_end = start_far_end(tmp_path / "sipp", "hangup", speech, hangup_ms=5000)
     try:
-        for api in _api(tmp_path, far_end, mailbox[1]):
+        for api in _api(tmp_path, far_end, mailbox):
             connection = _connect(api, {"type": "sip", "uri": far_end.uri})
             with api.client.websocket_connect(
                 f"/events/{connection['connectionId']}?access_token={api.token}"
@@ -174,10 +159,10 @@ def test_far_end_hangs_up_a_sip_call(tmp_path: Path, speech: Path, mailbox: tupl
         far_end.stop()
 
 
-def test_busy_far_end_ends_the_connection(tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int]) -> None:
+def test_busy_far_end_ends_the_connection(tmp_path: Path, speech: Path, mailbox: Mailbox) -> None:
     far_end = start_far_end(tmp_path / "sipp", "busy", speech)
     try:
-        for api in _api(tmp_path, far_end, mailbox[1]):
+        for api in _api(tmp_path, far_end, mailbox):
             connection = _connect(api, {"type": "sip", "uri": far_end.uri})
             reason = _end_reason(api, connection["conversationId"], timeout=20)
             assert "busy" in reason and "486" in reason
@@ -194,9 +179,7 @@ def test_busy_far_end_ends_the_connection(tmp_path: Path, speech: Path, mailbox:
         far_end.stop()
 
 
-def test_pstn_goes_through_the_outbound_proxy(
-    tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int]
-) -> None:
+def test_pstn_goes_through_the_outbound_proxy(tmp_path: Path, speech: Path, mailbox: Mailbox) -> None:
     """The trunk's host does not resolve; the INVITE still reaches it because it is sent via the proxy."""
     far_end = start_far_end(tmp_path / "sipp", "busy", speech)
     try:
@@ -204,7 +187,7 @@ def test_pstn_goes_through_the_outbound_proxy(
             "sip_trunk": "sip:trunk.example.invalid",
             "sip_outbound_proxy": f"sip:127.0.0.1:{far_end.port}",
         }
-        for api in _api(tmp_path, far_end, mailbox[1], **proxy):
+        for api in _api(tmp_path, far_end, mailbox, **proxy):
             connection = _connect(api, {"type": "pstn", "phoneNumber": "14155550100"})
             assert "busy" in _end_reason(api, connection["conversationId"], timeout=20)
             assert far_end.wait() == 0
@@ -214,10 +197,10 @@ def test_pstn_goes_through_the_outbound_proxy(
         far_end.stop()
 
 
-def test_unanswered_call_times_out(tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int]) -> None:
+def test_unanswered_call_times_out(tmp_path: Path, speech: Path, mailbox: Mailbox) -> None:
     far_end = start_far_end(tmp_path / "sipp", "ring", speech)
     try:
-        for api in _api(tmp_path, far_end, mailbox[1], sip_answer_timeout_seconds=2.0):
+        for api in _api(tmp_path, far_end, mailbox, sip_answer_timeout_seconds=2.0):
             connection = _connect(api, {"type": "sip", "uri": far_end.uri})
             assert "nobody answered within 2 s" in _end_reason(api, connection["conversationId"], timeout=20)
             assert far_end.wait() == 0, "sipp did not get our CANCEL"
@@ -227,12 +210,12 @@ def test_unanswered_call_times_out(tmp_path: Path, speech: Path, mailbox: tuple[
 
 @pytest.mark.parametrize(("password", "phrase"), [("secret", "busy"), ("wrong", "refused our credentials")])
 def test_trunk_credentials_answer_the_challenge(
-    tmp_path: Path, speech: Path, mailbox: tuple[Mailbox, int], password: str, phrase: str
+    tmp_path: Path, speech: Path, mailbox: Mailbox, password: str, phrase: str
 ) -> None:
     """The trunk challenges (401): the right password gets through (486 here), a wrong one is refused."""
     far_end = start_far_end(tmp_path / "sipp", "challenge", speech, credentials=("parley-trunk", password))
     try:
-        for api in _api(tmp_path, far_end, mailbox[1]):
+        for api in _api(tmp_path, far_end, mailbox):
             connection = _connect(api, {"type": "pstn", "phoneNumber": "14155550100"})
             assert phrase in _end_reason(api, connection["conversationId"], timeout=20)
             assert far_end.wait() == 0

@@ -19,8 +19,7 @@ def _post(api: Api, path: str, body: Any, headers: dict[str, str] | None = None)
     return api.client.post(path, json=body, headers=headers or api.headers)
 
 
-def test_create_read_list_replace_delete(sqlite_api: Api) -> None:
-    api = sqlite_api
+def test_create_read_list_replace_delete(api: Api) -> None:
     created = _post(api, "/v1/manage/tracker", PROMOTION | {"description": "Offers", "languages": ["en-US"]})
     assert created.status_code == 201, created.text
     tracker = created.json()["tracker"]
@@ -49,8 +48,7 @@ def test_create_read_list_replace_delete(sqlite_api: Api) -> None:
     assert api.get(path).status_code == 404
 
 
-def test_duplicates_are_409_and_bulk_is_all_or_nothing(sqlite_api: Api) -> None:
-    api = sqlite_api
+def test_duplicates_are_409_and_bulk_is_all_or_nothing(api: Api) -> None:
     assert _post(api, "/v1/manage/trackers", PROMOTION).status_code == 201  # the newer single-create path
     again = _post(api, "/v1/manage/tracker", PROMOTION)
     assert again.status_code == 409 and "Promotion" in again.json()["message"]
@@ -63,8 +61,7 @@ def test_duplicates_are_409_and_bulk_is_all_or_nothing(sqlite_api: Api) -> None:
     assert many.status_code == 201 and [t["name"] for t in many.json()["trackers"]] == ["COVID-19", "Budget"]
 
 
-def test_bad_bodies_are_400_naming_the_field(sqlite_api: Api) -> None:
-    api = sqlite_api
+def test_bad_bodies_are_400_naming_the_field(api: Api) -> None:
     cases = [
         ({"name": "X", "vocabulary": []}, "vocabulary"),
         ({"name": "X"}, "vocabulary"),
@@ -85,8 +82,7 @@ def test_bad_bodies_are_400_naming_the_field(sqlite_api: Api) -> None:
     assert raw.status_code == 400
 
 
-def test_json_patch(sqlite_api: Api) -> None:
-    api = sqlite_api
+def test_json_patch(api: Api) -> None:
     tracker = _post(api, "/v1/manage/tracker", COVID).json()["tracker"]
     path = f"/v1/manage/trackers/{tracker['id']}"
 
@@ -135,8 +131,7 @@ def test_json_patch(sqlite_api: Api) -> None:
     assert clash.status_code == 409
 
 
-def test_another_apps_tracker_is_404_everywhere(sqlite_api: Api) -> None:
-    api = sqlite_api
+def test_another_apps_tracker_is_404_everywhere(api: Api) -> None:
     tracker = _post(api, "/v1/manage/tracker", PROMOTION).json()["tracker"]
     _, _, token = api.new_app()
     other = {"x-api-key": token}
@@ -174,8 +169,7 @@ def _detected(api: Api, conversation_id: str) -> dict[str, dict[str, Any]]:
     return {hit["name"]: hit for hit in response.json()}
 
 
-def test_text_job_with_inline_id_and_all_trackers(sqlite_api: Api) -> None:
-    api = sqlite_api
+def test_text_job_with_inline_id_and_all_trackers(api: Api) -> None:
     covid = _post(api, "/v1/manage/tracker", COVID).json()["tracker"]
     _post(api, "/v1/manage/tracker", {"name": "Weather", "vocabulary": ["heavy snowfall"]})
     body = _text_job(trackers=[PROMOTION, {"id": covid["id"]}])
@@ -197,8 +191,7 @@ def test_text_job_with_inline_id_and_all_trackers(sqlite_api: Api) -> None:
     assert sorted(_detected(api, everything["conversationId"])) == ["COVID-19"]
 
 
-def test_trackers_fire_on_real_speech(sqlite_api: Api, tmp_path: Path) -> None:
-    api = sqlite_api
+def test_trackers_fire_on_real_speech(api: Api, tmp_path: Path) -> None:
     speech = espeak("Hello everyone. We have a big sale right now on all our laptops.", tmp_path / "sale.wav")
     response = api.client.post(
         "/v1/process/audio",

@@ -5,9 +5,6 @@ upload, the S3 object under awsDirPath and the webhooks are all checked."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import time
 import wave
 from collections.abc import Iterator
@@ -24,7 +21,7 @@ from parley.rooms.layout import PALETTES, RecordingConfig, tile_rects
 from tests.conftest import ServerProcess, parley_env, start_server, stop_server
 from tests.scale_support import moto_s3
 from tests.support import read_mono, shared, wer
-from tests.videosdk_helpers import Receiver
+from tests.videosdk_helpers import Receiver, cli_key
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = "/usr/bin/chromium"
@@ -83,20 +80,6 @@ def server(tmp_path: Path, s3_endpoint: str) -> Iterator[ServerProcess]:
     server = start_server(env, tmp_path / "server.log")
     yield server
     stop_server(server)
-
-
-def _videosdk_key(server: ServerProcess) -> dict[str, str]:
-    parley = str(Path(sys.executable).parent / "parley")
-    done = subprocess.run(
-        [parley, "videosdk-keys", "create", "--json"], env=server.env, capture_output=True, check=True
-    )
-    return json.loads(done.stdout)
-
-
-def _token(key: dict[str, str]) -> str:
-    from parley.rooms.keys import sign
-
-    return sign(key["apiKey"], key["secret"])
 
 
 def _join(playwright: Any, page_url: str, wav: Path) -> Any:
@@ -160,12 +143,12 @@ def _spoken_by(transcript: list[dict[str, Any]], name: str) -> str:
 def test_two_browsers_recorded_transcribed_summarised_uploaded(
     server: ServerProcess, s3_endpoint: str, receiver: Receiver, tmp_path: Path
 ) -> None:
-    key = _videosdk_key(server)
-    api = httpx.Client(base_url=server.base_url, headers={"Authorization": _token(key)}, timeout=30)
+    key = cli_key(server.env)
+    api = httpx.Client(base_url=server.base_url, headers=key.headers, timeout=30)
     room_id = api.post("/v2/rooms").json()["roomId"]
     alice_wav = _speech_wav(tmp_path / "alice.wav", [shared("asr_short/jfk.wav")])
     bob_wav = _speech_wav(tmp_path / "bob.wav", [shared(f"asr_short/{name}") for name in BOB_FILES])
-    token = _token(key)
+    token = key.token()
     with playwright_api.sync_playwright() as playwright:
         browsers = [
             _join(
@@ -210,6 +193,7 @@ def test_two_browsers_recorded_transcribed_summarised_uploaded(
     assert shown["state"] == "completed", shown
     assert sorted(p["name"] for p in shown["participants"]) == ["Alice Moore", "Bob Stone"]
     assert shown["templateUrl"].startswith("https://www.example.com/")
+    assert any("renders no page" in note for note in shown["notes"])
 
     video = tmp_path / "recording.mp4"
     video.write_bytes(api.get(shown["file"]["fileUrl"].removeprefix(server.base_url)).content)

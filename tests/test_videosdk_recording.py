@@ -70,6 +70,7 @@ def test_audio_recording_is_uploaded_transcribed_by_name_and_summarised_with_the
             "config": {"mode": "audio"},
             "webhookUrl": receiver.url + "/hook",
             "preSignedUrl": receiver.url + "/upload/ada.m4a?X-Amz-Signature=abc",
+            "templateUrl": "https://www.example.com/?meetingId=x&participantId=RECORDER_ID",
         }
         started = client.post("/v2/recordings/start", headers=key.headers, json=start)
         assert started.status_code == 200 and started.json() == "Recording started successfully"
@@ -92,6 +93,9 @@ def test_audio_recording_is_uploaded_transcribed_by_name_and_summarised_with_the
     )
     assert shown["state"] == "completed" and shown["file"]["type"] == "audio"
     assert shown["participants"][0]["name"] == "Ada"
+    assert shown["templateUrl"] == start["templateUrl"]
+    assert len(shown["notes"]) == 1 and "templateUrl" in shown["notes"][0], shown["notes"]
+    assert "renders no page" in shown["notes"][0]
     assert 11.0 <= shown["file"]["meta"]["duration"] <= 16.0
     transcription = shown["transcription"]
     assert transcription["state"] == "completed", transcription

@@ -26,8 +26,7 @@ class _Receiver(BaseHTTPRequestHandler):
         pass
 
 
-def test_every_status_change_is_posted_and_signed(sqlite_api: Api) -> None:
-    api = sqlite_api
+def test_every_status_change_is_posted_and_signed(api: Api) -> None:
     with api.runtime.session() as session:
         credentials = accounts.create(session, name="signed", webhook_secret="hook-secret")
     headers = {"x-api-key": token_for(api.client, credentials.app_id, credentials.app_secret)}

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
+import httpx
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamTrack
 
@@ -37,6 +41,16 @@ def new_key(runtime: Runtime) -> Key:
     return Key(created.api_key, created.secret, created.app_id)
 
 
+def cli_key(env: dict[str, str]) -> Key:
+    """A key made with `parley videosdk-keys create --json`, as an operator of a real server would."""
+    parley = str(Path(sys.executable).parent / "parley")
+    done = subprocess.run(
+        [parley, "videosdk-keys", "create", "--json"], env=env, capture_output=True, check=True
+    )
+    created = json.loads(done.stdout)
+    return Key(created["apiKey"], created["secret"], created["appId"])
+
+
 class ProgramParticipant:
     """Joins a room from a thread of its own with aiortc, sending the given tracks, until `leave()`."""
 
@@ -60,6 +74,20 @@ class ProgramParticipant:
         await self.connection.setRemoteDescription(RTCSessionDescription(answer["sdp"], answer["type"]))
         return str(answer["participantId"])
 
+    @classmethod
+    def over_http(
+        cls, base_url: str, room_id: str, key: Key, name: str, tracks: list[MediaStreamTrack]
+    ) -> ProgramParticipant:
+        """Join a room of a real server, as the join page does."""
+
+        def post(offer: dict[str, Any]) -> dict[str, Any]:
+            body = offer | {"token": key.token(), "name": name}
+            answer = httpx.post(f"{base_url}/rooms/{room_id}/participants", json=body, timeout=30)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
+
+        return cls(post, tracks)
+
     def leave(self) -> None:
         asyncio.run_coroutine_threadsafe(self.connection.close(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
@@ -79,10 +107,19 @@ class Received:
 
 class Receiver:
     """A local HTTP server that keeps every request: webhooks (POST), presigned uploads (PUT), and an
-    OpenAI-compatible `/chat/completions` that answers `reply`."""
+    OpenAI-compatible `/chat/completions` that answers `reply`.
+
+    After `hold_next_put()`, the next PUT is held: its headers are kept in `held`, `put_held` is set, and
+    once `release()` is called the connection is dropped with the body unread and no answer, as an object
+    store drops an upload it never got whole. Only PUTs read whole and answered land in `requests`."""
 
     def __init__(self, reply: str = "The meeting was about asking what you can do for your country.") -> None:
         self.requests: list[Received] = []
+        self.held: list[Received] = []
+        self.put_held = threading.Event()
+        self._hold = threading.Lock()
+        self._holding = False
+        self._released = threading.Event()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -93,6 +130,12 @@ class Receiver:
                 )
 
             def do_PUT(self) -> None:
+                if outer._take_hold():
+                    outer.held.append(Received(self.command, self.path, dict(self.headers), b""))
+                    outer.put_held.set()
+                    outer._released.wait(300)
+                    self.close_connection = True
+                    return
                 self._keep()
                 self.send_response(200)
                 self.end_headers()
@@ -117,6 +160,18 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    def hold_next_put(self) -> None:
+        with self._hold:
+            self._holding = True
+
+    def _take_hold(self) -> bool:
+        with self._hold:
+            holding, self._holding = self._holding, False
+        return holding
+
+    def release(self) -> None:
+        self._released.set()
+
     def of(self, method: str, path: str) -> list[Received]:
         return [request for request in self.requests if request.method == method and request.path == path]
 
@@ -124,5 +179,6 @@ class Receiver:
         return [request.json()["webhookType"] for request in self.of("POST", path)]
 
     def close(self) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()

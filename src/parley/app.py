@@ -94,7 +94,8 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
         app.state.runtime = runtime
         app.state.runner = runner
         app.state.live = LiveHub(runtime)
-        app.state.rooms = RoomHub()
+        app.state.rooms = RoomHub(runtime, runner)
+        app.state.live.start()  # also ends the live sessions a stopped server left in progress
         if run_jobs:
             runner.start()
         try:

@@ -16,25 +16,32 @@ from pathlib import Path
 
 import pytest
 
-_RESPONSE_HEADERS = """[last_Via:]
+# The dialog headers a response copies from the request it answers; `_TAGGED` adds our tag to the To
+# header, as every response to an INVITE must (the dialog starts there).
+_HEADERS = """[last_Via:]
 [last_From:]
-[last_To:];tag=[pid]SIPpTag01[call_number]
+[last_To:]
 [last_Call-ID:]
 [last_CSeq:]"""
+_TAGGED = _HEADERS.replace("[last_To:]", "[last_To:];tag=[pid]SIPpTag01[call_number]")
 
-_ANSWER = f"""
-  <send>
-    <![CDATA[
-SIP/2.0 100 Trying
-{_RESPONSE_HEADERS}
-Content-Length: 0
 
-]]>
-  </send>
-  <send retrans="500">
-    <![CDATA[
-SIP/2.0 200 OK
-{_RESPONSE_HEADERS}
+def _send(text: str, *, retrans: bool = False) -> str:
+    """One message sipp sends, exactly as `text` has it (a SIP message ends with an empty line)."""
+    attribute = ' retrans="500"' if retrans else ""
+    return f"\n  <send{attribute}>\n    <![CDATA[\n{text}]]>\n  </send>"
+
+
+def _reply(status: str, *extra: str, headers: str = _TAGGED) -> str:
+    """A response without a body to the last request received."""
+    return _send("\n".join([f"SIP/2.0 {status}", headers, *extra, "Content-Length: 0", "", ""]))
+
+
+_ANSWER = (
+    _reply("100 Trying")
+    + _send(
+        f"""SIP/2.0 200 OK
+{_TAGGED}
 Contact: <sip:[local_ip]:[local_port];transport=[transport]>
 Content-Type: application/sdp
 Content-Length: [len]
@@ -49,34 +56,22 @@ a=rtpmap:0 PCMU/8000
 a=rtpmap:101 telephone-event/8000
 a=fmtp:101 0-15
 a=ptime:20
-]]>
-  </send>
+""",
+        retrans=True,
+    )
+    + """
   <recv request="ACK" crlf="true">ACK_ACTION</recv>
   <nop><action><exec rtp_stream="SPEECH,1,0"/></action></nop>
 """
+)
 
-_AWAIT_BYE = """
-  <recv request="BYE"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]>
-  </send>
-"""
+_AWAIT_BYE = '\n  <recv request="BYE"/>' + _reply("200 OK", headers=_HEADERS)
 
 # The far end hangs up by itself once it has played its speech.
-_SEND_BYE = """
-  <pause milliseconds="HANGUP_MS"/>
-  <send retrans="500">
-    <![CDATA[
-BYE [$caller_contact] SIP/2.0
+_SEND_BYE = (
+    '\n  <pause milliseconds="HANGUP_MS"/>'
+    + _send(
+        """BYE [$caller_contact] SIP/2.0
 Via: SIP/2.0/[transport] [local_ip]:[local_port];branch=[branch]
 From: [$our_side]
 To: [$caller]
@@ -85,11 +80,14 @@ CSeq: 1 BYE
 Max-Forwards: 70
 Content-Length: 0
 
-]]>
-  </send>
-  <recv response="200"/>
-"""
+""",
+        retrans=True,
+    )
+    + '\n  <recv response="200"/>'
+)
 
+_INVITE_PLAIN = '\n  <recv request="INVITE" crlf="true"/>'
+# An INVITE whose Contact and From are kept, for a BYE of our own later.
 _INVITE = """
   <recv request="INVITE" crlf="true">
     <action>
@@ -99,111 +97,38 @@ _INVITE = """
   </recv>
 """
 
-_BUSY = (
-    """
-  <send>
-    <![CDATA[
-SIP/2.0 486 Busy Here
-"""
-    + _RESPONSE_HEADERS
-    + """
-Content-Length: 0
-
-]]>
-  </send>
-  <recv request="ACK"/>
-"""
-)
-
+_BUSY = _reply("486 Busy Here") + '\n  <recv request="ACK"/>'
 
 # A trunk that demands credentials (401: sipp's verifyauth reads only an Authorization header), then
 # answers 486 if they were right and 403 if not, so the test can tell "credentials refused" from others.
 _CHALLENGE = (
-    """
-  <recv request="INVITE" crlf="true"/>
-  <send>
-    <![CDATA[
-SIP/2.0 401 Unauthorized
-"""
-    + _RESPONSE_HEADERS
+    _INVITE_PLAIN
+    + _reply(
+        "401 Unauthorized",
+        'WWW-Authenticate: Digest realm="parley-trunk", nonce="5fe4e0d1a0c2b3", algorithm=MD5',
+    )
     + """
-WWW-Authenticate: Digest realm="parley-trunk", nonce="5fe4e0d1a0c2b3", algorithm=MD5
-Content-Length: 0
-
-]]>
-  </send>
   <recv request="ACK"/>
   <recv request="INVITE" crlf="true">
     <action><verifyauth assign_to="authvalid" username="TRUNK_USER" password="TRUNK_PASSWORD"/></action>
   </recv>
-  <nop hide="true" test="authvalid" next="accepted"/>
-  <send>
-    <![CDATA[
-SIP/2.0 403 Forbidden
-"""
-    + _RESPONSE_HEADERS
+  <nop hide="true" test="authvalid" next="accepted"/>"""
+    + _reply("403 Forbidden")
     + """
-Content-Length: 0
-
-]]>
-  </send>
   <recv request="ACK" next="done"/>
-  <label id="accepted"/>
-  <send>
-    <![CDATA[
-SIP/2.0 486 Busy Here
-"""
-    + _RESPONSE_HEADERS
-    + """
-Content-Length: 0
-
-]]>
-  </send>
-  <recv request="ACK"/>
-  <label id="done"/>
-"""
+  <label id="accepted"/>"""
+    + _BUSY
+    + '\n  <label id="done"/>'
 )
-
 
 # A phone that rings and is never picked up; our CANCEL ends it (200 to the CANCEL, 487 to the INVITE).
 _RING = (
-    """
-  <recv request="INVITE" crlf="true"/>
-  <send>
-    <![CDATA[
-SIP/2.0 180 Ringing
-"""
-    + _RESPONSE_HEADERS
-    + """
-Content-Length: 0
-
-]]>
-  </send>
-  <recv request="CANCEL"/>
-  <send>
-    <![CDATA[
-SIP/2.0 200 OK
-[last_Via:]
-[last_From:]
-[last_To:]
-[last_Call-ID:]
-[last_CSeq:]
-Content-Length: 0
-
-]]>
-  </send>
-  <send>
-    <![CDATA[
-SIP/2.0 487 Request Terminated
-"""
-    + _RESPONSE_HEADERS.replace("[last_CSeq:]", "CSeq: [cseq] INVITE")
-    + """
-Content-Length: 0
-
-]]>
-  </send>
-  <recv request="ACK"/>
-"""
+    _INVITE_PLAIN
+    + _reply("180 Ringing")
+    + '\n  <recv request="CANCEL"/>'
+    + _reply("200 OK", headers=_HEADERS)
+    + _reply("487 Request Terminated", headers=_TAGGED.replace("[last_CSeq:]", "CSeq: [cseq] INVITE"))
+    + '\n  <recv request="ACK"/>'
 )
 
 
@@ -211,9 +136,9 @@ def scenario(kind: str, speech: Path, hangup_ms: int = 0, credentials: tuple[str
     """`answer` (waits for our BYE), `hangup` (hangs up after `hangup_ms`), `busy` (486) or `challenge`
     (401, then 486 for the right `credentials` and 403 for wrong ones) or `ring` (never answers)."""
     body = {
-        "answer": '\n  <recv request="INVITE" crlf="true"/>' + _ANSWER + _AWAIT_BYE,
+        "answer": _INVITE_PLAIN + _ANSWER + _AWAIT_BYE,
         "hangup": _INVITE + _ANSWER + _SEND_BYE,
-        "busy": '\n  <recv request="INVITE" crlf="true"/>' + _BUSY,
+        "busy": _INVITE_PLAIN + _BUSY,
         "challenge": _CHALLENGE,
         "ring": _RING,
     }[kind]
@@ -223,7 +148,7 @@ def scenario(kind: str, speech: Path, hangup_ms: int = 0, credentials: tuple[str
     body = body.replace("SPEECH", str(speech)).replace("HANGUP_MS", str(hangup_ms))
     body = body.replace("TRUNK_USER", credentials[0]).replace("TRUNK_PASSWORD", credentials[1])
     return (
-        f'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="far end {kind}">{body}</scenario>\n'
+        f'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="far end {kind}">{body}\n</scenario>\n'
     )
 
 

@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import email
 import shutil
 import ssl
 import subprocess
-from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from tests.conftest import free_port
+from tests.notify.smtp_server import smtp_server
 
 from parley.notify.email import MailError, send_mail
-
-
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
 
 
 @pytest.fixture(scope="module")
@@ -48,56 +35,27 @@ def _server_context(certificate: tuple[Path, Path]) -> ssl.SSLContext:
     return context
 
 
-@pytest.fixture
-def plain() -> Iterator[tuple[Mailbox, int]]:
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield box, port
-    controller.stop()
-
-
-def test_plain_smtp(plain: tuple[Mailbox, int]) -> None:
-    box, port = plain
-    send_mail(
-        f"smtp://127.0.0.1:{port}", sender="parley@x.test", to=["a@x.test"], subject="Hi", text="Body\n"
-    )
+def test_plain_smtp() -> None:
+    with smtp_server() as box:
+        send_mail(box.url, sender="parley@x.test", to=["a@x.test"], subject="Hi", text="Body\n")
     assert box.messages[0]["Subject"] == "Hi" and box.messages[0].get_payload().strip() == "Body"
 
 
 def test_starttls(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
-    box, port = Mailbox(), free_port()
-    controller = Controller(
-        box, hostname="127.0.0.1", port=port, tls_context=_server_context(certificate), require_starttls=True
-    )
-    controller.start()
-    try:
-        send_mail(
-            f"smtp://127.0.0.1:{port}?starttls=true",
-            sender="p@x.test",
-            to=["a@x.test"],
-            subject="S",
-            text="t",
-        )
+    with smtp_server(tls_context=_server_context(certificate), require_starttls=True) as box:
+        send_mail(f"{box.url}?starttls=true", sender="p@x.test", to=["a@x.test"], subject="S", text="t")
         assert len(box.messages) == 1
         # Without STARTTLS this server refuses the mail: the option really switched TLS on.
         with pytest.raises(MailError, match="could not send"):
-            send_mail(f"smtp://127.0.0.1:{port}", sender="p@x.test", to=["a@x.test"], subject="S", text="t")
-    finally:
-        controller.stop()
+            send_mail(box.url, sender="p@x.test", to=["a@x.test"], subject="S", text="t")
 
 
 def test_implicit_tls(certificate: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate[0]))
-    box, port = Mailbox(), free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port, ssl_context=_server_context(certificate))
-    controller.start()
-    try:
-        send_mail(f"smtps://127.0.0.1:{port}", sender="p@x.test", to=["a@x.test"], subject="T", text="t")
+    with smtp_server(ssl_context=_server_context(certificate)) as box:
+        send_mail(f"smtps://127.0.0.1:{box.port}", sender="p@x.test", to=["a@x.test"], subject="T", text="t")
         assert box.messages[0]["Subject"] == "T"
-    finally:
-        controller.stop()
 
 
 def test_unreachable_server_and_bad_urls() -> None:

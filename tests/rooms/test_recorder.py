@@ -10,6 +10,7 @@ import av
 import numpy as np
 import pytest
 
+from parley.rooms.capture import Capture
 from parley.rooms.layout import RecordingConfig
 from parley.rooms.live import LiveRoom, Participant
 from parley.rooms.recorder import RecordedFiles, Recorder
@@ -26,7 +27,7 @@ async def _two_people_meeting(workdir: Path, config: RecordingConfig) -> Recorde
     alice = room.join(Participant("Alice"))
     alice.attach(SpeechTrack(shared("asr_short/jfk.wav")))
     alice.attach(ColourTrack(RED))
-    room.start_recording("rec", Recorder(workdir, config))
+    room.start_recording(Capture("rec", Recorder(workdir, config)))
     await asyncio.sleep(1.0)
     bob = room.join(Participant("Bob"))
     bob.attach(SpeechTrack(shared("asr_short/sb_spk2_snt1.wav"), lead=0.2))
@@ -34,9 +35,9 @@ async def _two_people_meeting(workdir: Path, config: RecordingConfig) -> Recorde
     await asyncio.sleep(1.6)
     await room.leave(bob.id)
     await asyncio.sleep(0.8)
-    taken = room.take_recorder()
+    taken = room.take_capture()
     assert taken is not None
-    files = await asyncio.to_thread(taken[1].stop)
+    files = await asyncio.to_thread(taken.recorder.stop)
     await room.leave(alice.id)
     return files
 

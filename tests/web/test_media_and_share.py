@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from parley.conversations import sharing
 from parley.errors import Forbidden
-from parley.web import share
 from parley.web.media import ByteRange, Unsatisfiable, parse_range
 from tests.support import shared
 from tests.web.conftest import Said, Web
@@ -62,17 +62,17 @@ def test_media_is_streamed_whole_or_by_range(web: Web, jfk: bytes) -> None:
 
 def test_share_tokens_open_only_what_they_sign_until_they_expire() -> None:
     now = time.time()
-    token = share.sign(KEY, share.SharedConversation("app1", "123", int(now) + 60))
-    assert share.verify(KEY, token, now=now) == share.SharedConversation("app1", "123", int(now) + 60)
+    token = sharing.sign(KEY, sharing.SharedConversation("app1", "123", int(now) + 60))
+    assert sharing.verify(KEY, token, now=now) == sharing.SharedConversation("app1", "123", int(now) + 60)
     with pytest.raises(Forbidden, match="expired"):
-        share.verify(KEY, token, now=now + 61)
+        sharing.verify(KEY, token, now=now + 61)
     with pytest.raises(Forbidden, match="not valid"):
-        share.verify("another key" * 5, token, now=now)
+        sharing.verify("another key" * 5, token, now=now)
     payload, signature = token.split(".")
-    forged_payload = share._b64(b"app1:456:" + str(int(now) + 60).encode())
+    forged_payload = sharing._b64(b"app1:456:" + str(int(now) + 60).encode())
     for tampered in (f"{forged_payload}.{signature}", f"{payload}.{signature[:-2]}AA", "garbage", ""):
         with pytest.raises(Forbidden):
-            share.verify(KEY, tampered, now=now)
+            sharing.verify(KEY, tampered, now=now)
 
 
 def test_the_share_button_makes_a_read_only_link_that_works_signed_out(web: Web, jfk: bytes) -> None:
@@ -97,8 +97,8 @@ def test_the_share_button_makes_a_read_only_link_that_works_signed_out(web: Web,
 
 def test_expired_or_tampered_share_links_answer_a_403_page(web: Web) -> None:
     conversation_id = web.add_conversation("Old", LINES)
-    expired = share.sign(
-        web.runtime.token_key, share.SharedConversation(web.app_id, conversation_id, int(time.time()) - 1)
+    expired = sharing.sign(
+        web.runtime.token_key, sharing.SharedConversation(web.app_id, conversation_id, int(time.time()) - 1)
     )
     for token in (expired, expired[:-3] + "abc", "not-a-token"):
         for path in (f"/share/{token}", f"/share/{token}/media"):
@@ -110,7 +110,9 @@ def test_expired_or_tampered_share_links_answer_a_403_page(web: Web) -> None:
 
 def test_a_share_link_dies_with_its_conversation(web: Web) -> None:
     conversation_id = web.add_conversation("Short-lived", LINES)
-    token = share.new_link(web.runtime.token_key, app_id=web.app_id, conversation_id=conversation_id, days=1)
+    token = sharing.new_link(
+        web.runtime.token_key, app_id=web.app_id, conversation_id=conversation_id, days=1
+    )
     assert web.client.get(f"/share/{token}").status_code == 200
     csrf = web.sign_in()
     web.client.post(f"/conversations/{conversation_id}/delete", data={"csrf": csrf})

@@ -19,6 +19,9 @@ from parley.ids import uuid_id
 from parley.models import App, Conversation, Job, JobStatus, utcnow
 
 ACTIVE = (JobStatus.scheduled, JobStatus.in_progress)
+# A room recording's own job: held by the server that captures the room, then it delivers the file
+# (parley.rooms.delivery). It transcribes nothing, belongs to no conversation and uses no job quota.
+ROOM = "room"
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,27 @@ def ensure_capacity(session: Session, *, app_id: str, max_active: int) -> None:
         )
 
 
+def create_held(
+    session: Session, *, app_id: str, kind: str, options: dict[str, Any], worker_id: str, lease_seconds: float
+) -> Job:
+    """A job that starts out `in_progress` under `worker_id`'s lease (no attempt counted): whoever claims
+    it after that lease runs out knows its first holder died."""
+    now = utcnow()
+    job = Job(
+        id=uuid_id(),
+        app_id=app_id,
+        conversation_id="",
+        kind=kind,
+        options=options,
+        status=JobStatus.in_progress,
+        worker_id=worker_id,
+        lease_expires_at=now + timedelta(seconds=lease_seconds),
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
 def get(session: Session, *, app_id: str, job_id: str) -> Job | None:
     job = session.get(Job, job_id)
     if job is None or job.app_id != app_id:
@@ -86,7 +110,11 @@ def get(session: Session, *, app_id: str, job_id: str) -> Job | None:
 
 
 def count_active(session: Session, *, app_id: str) -> int:
-    query = select(func.count()).select_from(Job).where(Job.app_id == app_id, Job.status.in_(ACTIVE))
+    query = (
+        select(func.count())
+        .select_from(Job)
+        .where(Job.app_id == app_id, Job.status.in_(ACTIVE), Job.kind != ROOM)
+    )
     return int(session.scalar(query) or 0)
 
 

@@ -1,9 +1,10 @@
-"""Every live session of this process: opening one (conversation + job rows), the shared decoder, live
-analysis while it runs, and storing it as an ordinary conversation when it stops.
+"""Every live session of this process: opening one, the shared decoder, live analysis while it runs, and
+ending it as an ordinary conversation when it stops.
 
-A live session's job row is created `in_progress` with no lease, so job runners never claim it; it counts
-towards the app's concurrent-job limit like any other job and ends `completed` (or `failed`) with the
-session. (A process that dies mid-session leaves that row in progress: the audio was never kept.)
+A live session's job is created `in_progress`, owned by this process (`record`): each final message is kept
+as it arrives and the job's heartbeat is stamped while the session runs. A session whose process died is
+ended by whichever process notices first (at start-up, then every lease) from what was kept, with a reason
+saying the stream was cut short (`ending`).
 """
 
 from __future__ import annotations
@@ -14,20 +15,17 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from parley.conversations import service as conversations
 from parley.errors import BadRequest
 from parley.ids import uuid_id
 from parley.intel.analyze import analyze
-from parley.intel.model import Analysis, AnalysisContext, Utterance
+from parley.intel.model import AnalysisContext, Utterance
 from parley.intel.tracker_specs import resolve_trackers
-from parley.jobs import service as jobs
 from parley.jobs.options import JobOptions
-from parley.live import summary_mail
+from parley.live import record
+from parley.live.ending import CUT_SHORT, Ending, SessionTaken, end_session, fail
 from parley.live.events import Kind, LiveMessage
 from parley.live.options import LiveOptions
 from parley.live.session import LiveSession
-from parley.models import Conversation, ConversationAnalysis, JobStatus
-from parley.pipeline.analyze import analyze_conversation
 from parley.runtime import Runtime
 from parley.speech.live_decoder import LiveDecoder
 from parley.speech.streaming import RecognitionUpdate, StreamRecognizer, StreamSettings
@@ -35,28 +33,39 @@ from parley.speech.transcriber import load_whisper_model
 
 log = logging.getLogger(__name__)
 
-LIVE_WORKER = "live"  # the job rows' worker id: no runner ever uses it
-
 
 class LiveHub:
     def __init__(self, runtime: Runtime, *, stream_settings: StreamSettings | None = None) -> None:
         self.runtime = runtime
         self.stream_settings = stream_settings or StreamSettings()
         self.decoder = LiveDecoder(max_lag=runtime.settings.live_max_lag_seconds)
+        self.owner = record.owner_id()  # this process, on the job rows of the sessions it runs
         self._sessions: dict[str, LiveSession] = {}
         self._contexts: dict[str, AnalysisContext] = {}
         self._sent: dict[str, set[str]] = {}  # per connection: keys of insights/topics/... already sent
         self._analysing: set[str] = set()
+        self._orphans: set[str] = set()  # jobs of dead processes' sessions this one is ending
         self._lock = threading.Lock()
         self._work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="live-analysis")
         # Stop hooks by connection (telephony hangs up its call); run before the session is stored.
         self.on_stop: dict[str, Callable[[LiveSession], None]] = {}
+        self._closing = threading.Event()
         self._closed = threading.Event()
-        threading.Thread(target=self._watch_timeouts, name="live-timeouts", daemon=True).start()
+        self._watcher = threading.Thread(target=self._watch, name="live-watch", daemon=True)
+
+    def start(self) -> None:
+        """Start heartbeats, idle timeouts and ending dead processes' sessions (the first round at once)."""
+        self._watcher.start()
 
     # -- opening ---------------------------------------------------------------------------------------
     def open(
-        self, *, app_id: str, options: LiveOptions, kind: str, connection_id: str | None = None
+        self,
+        *,
+        app_id: str,
+        options: LiveOptions,
+        kind: str,
+        site_url: str,
+        connection_id: str | None = None,
     ) -> LiveSession:
         settings = self.runtime.settings
         model = load_whisper_model(
@@ -69,17 +78,24 @@ class LiveHub:
             options.config.languageCode, multilingual=bool(model.model.is_multilingual)
         )
         job_options = JobOptions.model_validate(options.job_options())
+        connection_id = connection_id or uuid_id()
+        plan = record.StopPlan(
+            connection_id=connection_id,
+            site_url=site_url,
+            timezone=options.timezone,
+            summary_emails=options.summary_emails(),
+        )
         with self.runtime.session() as session:
-            job = jobs.submit(
+            job, conversation = record.open_job(
                 session,
                 app_id=app_id,
-                kind="live",
-                options=job_options.model_dump(mode="json", exclude_defaults=True),
+                source=kind,
+                options=job_options,
+                plan=plan,
+                owner=self.owner,
+                language=options.config.languageCode or "en-US",
                 max_active=settings.max_concurrent_jobs_per_app,
             )
-            job.status, job.worker_id = JobStatus.in_progress, LIVE_WORKER
-            conversation = jobs.conversation_of(session, job)
-            conversation.metadata_ = {"source": kind}
             context = AnalysisContext(
                 conversation_start=conversation.start_time,
                 timezone_offset_minutes=job_options.timezoneOffset,
@@ -87,7 +103,7 @@ class LiveHub:
                 trackers=resolve_trackers(session, app_id=app_id, options=job_options),
             )
             live = LiveSession(
-                connection_id=connection_id or uuid_id(),
+                connection_id=connection_id,
                 app_id=app_id,
                 conversation_id=conversation.id,
                 job_id=job.id,
@@ -142,7 +158,8 @@ class LiveHub:
         self.decoder.finish(live.connection_id, lambda: self._work.submit(self._finalise, live))
 
     def close(self) -> None:
-        self._closed.set()
+        """Stop every session and wait until each is stored; heartbeats go on until then."""
+        self._closing.set()
         with self._lock:
             sessions = list(self._sessions.values())
         for live in sessions:
@@ -151,16 +168,24 @@ class LiveHub:
             live.done.wait(timeout=60)
         self.decoder.close()
         self._work.shutdown(wait=True)
+        self._closed.set()
+        if self._watcher.is_alive():
+            self._watcher.join(timeout=10)
 
     def _finalise(self, live: LiveSession) -> None:
         live.publish(Kind.STOPPED, live.stop_reason)
+        ending = Ending(live.job_id, self.owner, live.stop_reason or "", transcript=live.transcript())
         try:
-            self._store(live)
-            self._send_summary(live)
+            outcome = end_session(self.runtime, ending)
+            if outcome.problem:
+                live.publish(Kind.WARNING, outcome.problem)
             live.publish(Kind.COMPLETED, live.conversation_id)
+        except SessionTaken:
+            log.error("live session %s was taken over by another process", live.connection_id)
+            live.publish(Kind.FAILED, "another server took this session over; it ends the conversation")
         except Exception as error:
             log.exception("could not store live session %s", live.connection_id)
-            self._fail(live, f"the conversation could not be stored: {error}")
+            self._fail_quietly(ending, f"the conversation could not be stored: {error}")
             live.publish(Kind.FAILED, str(error))
         finally:
             with self._lock:
@@ -170,72 +195,36 @@ class LiveHub:
             live.close_subscribers()
             live.done.set()
 
-    def _store(self, live: LiveSession) -> None:
-        with self.runtime.session() as session:
-            job = jobs.get(session, app_id=live.app_id, job_id=live.job_id)
-            if job is None or not jobs.finish(session, job_id=job.id, worker_id=LIVE_WORKER):
-                raise RuntimeError(f"job {live.job_id} of the live session is gone or no longer running")
-            conversation = jobs.conversation_of(session, job)
-            conversation.metadata_ = {**(conversation.metadata_ or {}), "endReason": live.stop_reason}
-            conversations.save_job_results(
-                session, conversation=conversation, job_id=job.id, transcript=live.transcript(), offset=0.0
-            )
-            analyze_conversation(session, conversation=conversation, job=job, settings=self.runtime.settings)
-        self.runtime.announce(live.job_id, JobStatus.completed)
-
-    def _send_summary(self, live: LiveSession) -> None:
-        """The `sendSummaryEmail` actions; the outcome is kept in the conversation's metadata."""
-        emails = live.options.summary_emails()
-        if not emails:
-            return
-        settings = self.runtime.settings
-        with self.runtime.session() as session:
-            conversation = session.get(Conversation, live.conversation_id)
-            name = conversation.name if conversation else live.conversation_id
-        mail = summary_mail.compose(
-            name=name,
-            started_at=live.started_at,
-            timezone=live.options.timezone,
-            analysis=self.stored_analysis(live.conversation_id),
-            link=f"{live.site_url}/share/{self._share_token(live)}",
-        )
-        problem = summary_mail.send(settings.smtp_url, sender=settings.smtp_from, to=emails, mail=mail)
-        if problem:
-            live.publish(Kind.WARNING, problem)
-        with self.runtime.session() as session:
-            conversation = session.get(Conversation, live.conversation_id)
-            if conversation is not None:
-                outcome = {"summaryEmail": problem or f"sent to {', '.join(emails)}"}
-                conversation.metadata_ = {**(conversation.metadata_ or {}), **outcome}
-
-    def _share_token(self, live: LiveSession) -> str:
-        """A read-only link to the conversation's shared summary page, for people without an account."""
-        from parley.web.share import LIFETIMES_DAYS, new_link  # the web face owns the link format
-
-        return new_link(
-            self.runtime.token_key,
-            app_id=live.app_id,
-            conversation_id=live.conversation_id,
-            days=max(LIFETIMES_DAYS),
-        )
-
-    def _fail(self, live: LiveSession, reason: str) -> None:
-        with self.runtime.session() as session:
-            jobs.finish(session, job_id=live.job_id, worker_id=LIVE_WORKER, error=reason)
-
-    def stored_analysis(self, conversation_id: str) -> Analysis | None:
-        with self.runtime.session() as session:
-            row = session.get(ConversationAnalysis, conversation_id)
-            return Analysis.model_validate(row.document) if row else None
+    def _fail_quietly(self, ending: Ending, error: str) -> None:
+        try:
+            fail(self.runtime, ending, error)
+        except Exception:  # the job stays in progress: the next owner's recovery tries again
+            log.exception("could not mark live job %s failed", ending.job_id)
 
     # -- results while live ----------------------------------------------------------------------------
     def _recognised(self, live: LiveSession, update: RecognitionUpdate) -> None:
-        if live.on_recognition(update):
-            with self._lock:
-                if live.connection_id in self._analysing:
-                    return  # the running analysis will be followed by this one's results next time
-                self._analysing.add(live.connection_id)
-            self._work.submit(self._analyse_live, live)
+        """Keep a final result's messages before anyone hears of them, then publish and analyse."""
+        fresh = live.final_messages(update)
+        if fresh:
+            self._keep(live, fresh)
+        live.publish_recognition(update, fresh)
+        if not fresh:
+            return
+        with self._lock:
+            if live.connection_id in self._analysing:
+                return  # the running analysis will be followed by this one's results next time
+            self._analysing.add(live.connection_id)
+        self._work.submit(self._analyse_live, live)
+
+    def _keep(self, live: LiveSession, messages: list[LiveMessage]) -> None:
+        """Store final messages at once, on the decoder thread: so before the session's end is stored."""
+        try:
+            with self.runtime.session() as session:
+                record.append_messages(
+                    session, conversation_id=live.conversation_id, job_id=live.job_id, messages=messages
+                )
+        except Exception:  # still in memory: stored with the rest when the session ends
+            log.exception("could not keep the messages of live session %s yet", live.connection_id)
 
     def _analyse_live(self, live: LiveSession) -> None:
         """Analyse everything said so far and publish what was not sent before."""
@@ -267,14 +256,68 @@ class LiveHub:
                 sent.update(key(item) for item in fresh)
                 live.publish(kind, fresh)
 
-    def _watch_timeouts(self) -> None:
-        while not self._closed.wait(1.0):
+    # -- ownership -------------------------------------------------------------------------------------
+    def _watch(self) -> None:
+        """Heartbeats every third of the lease, dead processes' sessions every lease, idle timeouts."""
+        lease = self.runtime.settings.job_lease_seconds
+        next_beat = next_sweep = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now >= next_beat:
+                next_beat = now + lease / 3
+                self._beat()
+            if now >= next_sweep and not self._closing.is_set():
+                next_sweep = now + lease
+                self._adopt_orphans(lease)
+            self._stop_idle()
+            if self._closed.wait(min(1.0, lease / 3)):
+                return
+
+    def _beat(self) -> None:
+        with self._lock:
+            sessions = {live.job_id: live for live in self._sessions.values()}
+            job_ids = set(sessions) | self._orphans
+        try:
+            with self.runtime.session() as session:
+                held = record.renew(session, job_ids=job_ids, owner=self.owner)
+        except Exception:  # a database hiccup: the next beat comes well before the lease runs out
+            log.warning("could not renew the live sessions' heartbeat", exc_info=True)
+            return
+        for job_id in set(sessions) - held:
+            self.stop(sessions[job_id], "this server stalled and another one took the session over")
+
+    def _adopt_orphans(self, lease: float) -> None:
+        try:
+            with self.runtime.session() as session:
+                taken = record.take_orphans(session, owner=self.owner, lease_seconds=lease)
+            for job_id in taken:
+                log.info("ending live job %s, left in progress by a server that stopped", job_id)
+                with self._lock:
+                    self._orphans.add(job_id)
+                self._work.submit(self._end_orphan, job_id)
+        except Exception:  # taken but not ended (closing, or the database failed): retaken after a lease
+            log.warning("could not end the live sessions a stopped server left", exc_info=True)
+
+    def _end_orphan(self, job_id: str) -> None:
+        ending = Ending(job_id, self.owner, CUT_SHORT)
+        try:
+            end_session(self.runtime, ending)
+        except SessionTaken:
+            log.warning("live job %s was taken over by another process while ending it", job_id)
+        except Exception as error:
+            log.exception("could not end live job %s", job_id)
+            self._fail_quietly(ending, f"the conversation could not be stored: {error}")
+        finally:
             with self._lock:
-                sessions = list(self._sessions.values())
-            for live in sessions:
-                limit = live.options.noConnectionTimeout
-                if limit and live.stop_reason is None and time.monotonic() - live.last_audio_at > limit:
-                    self.stop(live, f"no audio for {limit:g} s (noConnectionTimeout)")
+                self._orphans.discard(job_id)
+
+    def _stop_idle(self) -> None:
+        with self._lock:
+            sessions = list(self._sessions.values())
+        for live in sessions:
+            limit = live.options.noConnectionTimeout
+            if limit and live.stop_reason is None and time.monotonic() - live.last_audio_at > limit:
+                self.stop(live, f"no audio for {limit:g} s (noConnectionTimeout)")
 
 
 def _utterances(messages: list[LiveMessage]) -> list[Utterance]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 from parley.jobs.options import TrackerSpec
 from parley.speech.pcm import SUPPORTED_ENCODINGS, SUPPORTED_RATES
@@ -83,6 +83,14 @@ class LiveOptions(Loose):
     noConnectionTimeout: float | None = Field(default=None, ge=0, le=3600)
     actions: list[Action] = Field(default_factory=list)
     timezone: str | None = None
+
+    @field_validator("trackers", "insightTypes", "customVocabulary", "actions", mode="before")
+    @classmethod
+    def _null_is_empty(cls, value: object, info: ValidationInfo) -> object:
+        """SDKs send `null` for lists the caller left out (the Python SDK's `trackers`): the default then."""
+        if value is None:
+            return cls.model_fields[info.field_name].get_default(call_default_factory=True)
+        return value
 
     @field_validator("timezone")
     @classmethod

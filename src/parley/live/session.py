@@ -38,7 +38,6 @@ class LiveSession:
     speaker_events: list[SpeakerEvent] = field(default_factory=list)
     speakers: dict[str, Speaker] = field(default_factory=dict)
     stop_reason: str | None = None
-    site_url: str = ""  # the base URL clients reach this server at (the summary e-mail links a page there)
     done: threading.Event = field(default_factory=threading.Event)
     # When audio last arrived (monotonic), for `noConnectionTimeout`.
     last_audio_at: float = field(default_factory=time.monotonic)
@@ -99,10 +98,8 @@ class LiveSession:
         for subscriber in subscribers:
             subscriber.put(None)
 
-    def on_recognition(self, update: RecognitionUpdate) -> list[LiveMessage]:
-        """Publish a recogniser result; a final one also becomes messages (returned, for live analysis)."""
-        speaker = self._speaker_for(update.words[0].start, update.words[-1].end) if update.words else None
-        self.publish(Kind.RECOGNITION, Recognition(update.is_final, update.words, speaker))
+    def final_messages(self, update: RecognitionUpdate) -> list[LiveMessage]:
+        """The messages a final result adds to the session (none for an interim one)."""
         if not update.is_final:
             return []
         fresh = [
@@ -118,8 +115,14 @@ class LiveSession:
         ]
         with self._lock:
             self.messages.extend(fresh)
-        self.publish(Kind.MESSAGES, fresh)
         return fresh
+
+    def publish_recognition(self, update: RecognitionUpdate, fresh: list[LiveMessage]) -> None:
+        """Tell listeners of a result, then of the messages it added (`final_messages`, once kept)."""
+        speaker = self._speaker_for(update.words[0].start, update.words[-1].end) if update.words else None
+        self.publish(Kind.RECOGNITION, Recognition(update.is_final, update.words, speaker))
+        if fresh:
+            self.publish(Kind.MESSAGES, fresh)
 
     def _speaker_for(self, start: float, end: float) -> Speaker | None:
         """Who speaker events say was talking then; the stream's own speaker otherwise."""

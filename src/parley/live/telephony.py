@@ -67,8 +67,7 @@ def start_call(
 ) -> LiveSession:
     settings = hub.runtime.settings
     route = route_for(endpoint, settings)
-    live = hub.open(app_id=app_id, options=options, kind="telephony")
-    live.site_url = site_url
+    live = hub.open(app_id=app_id, options=options, kind="telephony", site_url=site_url)
 
     def feed(samples: np.ndarray) -> None:
         live.feed_samples(samples)

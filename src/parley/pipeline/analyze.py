@@ -110,12 +110,3 @@ def conversation_utterances(session: Session, conversation: Conversation) -> lis
             )
         )
     return utterances
-
-
-def analyze_conversation(
-    session: Session, *, conversation: Conversation, job: Job, settings: Settings
-) -> None:
-    """All three steps inside the caller's transaction, for callers that store a finished session at once."""
-    session.flush()
-    pending = prepare_analysis(session, conversation=conversation, job=job, settings=settings)
-    store_analysis(session, pending=pending, document=run_analysis(pending))

@@ -7,13 +7,12 @@ transient went wrong (the job goes back to the queue until `job_max_attempts` is
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from parley.conversations import service as conversations
 from parley.jobs import service as jobs
+from parley.jobs.lease import Heartbeat, LeaseLost
 from parley.jobs.options import JobOptions
 from parley.models import Job, JobStatus
 from parley.net.fetch import FetchError
@@ -22,6 +21,7 @@ from parley.pipeline.analyze import PendingAnalysis, prepare_analysis, run_analy
 from parley.pipeline.media import local_media
 from parley.pipeline.text import build_transcript, conversation_start
 from parley.pipeline.transcribe import transcribe_media
+from parley.rooms import delivery as room_delivery
 from parley.runtime import Runtime
 from parley.speech.audio import MediaError
 from parley.speech.transcriber import ModelUnavailableError, UnsupportedLanguageError
@@ -30,52 +30,6 @@ from parley.transcript import Transcript
 log = logging.getLogger(__name__)
 
 PERMANENT_ERRORS = (MediaError, FetchError, UnsafeURLError, UnsupportedLanguageError, ModelUnavailableError)
-
-
-class LeaseLost(Exception):
-    """Another worker took the job over (this one stalled past its lease); drop our results."""
-
-
-@dataclass
-class Heartbeat:
-    """Renews the job's lease from a side thread while the heavy work runs."""
-
-    runtime: Runtime
-    job_id: str
-    worker_id: str
-    progress: float = 0.0
-    lost: bool = False
-
-    def __post_init__(self) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"lease-{self.job_id[:8]}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-
-    def _beat(self) -> None:
-        lease = self.runtime.settings.job_lease_seconds
-        while not self._stop.wait(lease / 3):
-            try:
-                with self.runtime.session() as session:
-                    held = jobs.renew_lease(
-                        session,
-                        job_id=self.job_id,
-                        worker_id=self.worker_id,
-                        lease_seconds=lease,
-                        progress=self.progress,
-                    )
-            except Exception:  # a database hiccup must not kill the job; the next beat retries
-                log.exception("could not renew the lease of job %s", self.job_id)
-                continue
-            if not held:
-                self.lost = True
-                return
 
 
 def produce_transcript(
@@ -98,6 +52,8 @@ def execute(
     runtime: Runtime, job: Job, *, worker_id: str, on_progress: Callable[[float], None] | None = None
 ) -> str:
     """Run a job this worker has claimed; returns the status it ended in (or `scheduled` if requeued)."""
+    if job.kind == jobs.ROOM:  # a room recording's delivery: no speech recognition here
+        return room_delivery.run(runtime, job, worker_id=worker_id)
     limit = runtime.settings.job_max_attempts
     if job.attempts > limit:  # each earlier worker died mid-job (killed, out of memory): stop feeding it more
         return _fail(runtime, job, worker_id, f"gave up after {limit} attempts; each one stopped unfinished")

@@ -1,12 +1,19 @@
-"""After a room recording ends: store the file (and each participant's own track), upload it to the S3
-path `awsDirPath` and/or PUT it to `preSignedUrl`, then hand the tracks to one ordinary core job.
+"""A room recording's room job (jobs.ROOM), run by any runner once the capture handed it over: uploads,
+completion, and the transcription as one ordinary core job.
 
-The transcription job is durable like any other (a row first; a restarted server picks it up): its media
-is one WAV with a channel per participant, recognised with `enableSeparateRecognitionPerChannel` and
-`channelMetadata` naming each channel's participant, so every word belongs to the one who spoke it and the
-messages merge by time. `summary.prompt` rides on the job (`Job.summary_prompt`) to the LLM summariser.
-Storing and uploading run in a thread of the server that recorded; a server stopped in between leaves
-the recording `processing` (not retried).
+Every step is recorded on the recording as it lands, so a run that stops midway (its process killed)
+is claimed again once its lease runs out and carries on from the first step not recorded:
+1. still `recording`: the process capturing the room died, and the file can never be finished: the
+   recording ends `failed` (its webhook once);
+2. each requested copy not in `uploads` yet: the S3 path `awsDirPath`, one PUT to `preSignedUrl`; its
+   outcome lands in `uploads` (a failed upload is reported there, not retried);
+3. `processing` -> `completed`, then the recording-stopped webhook;
+4. with `transcription.enabled` and no transcription job yet: the job, created in one transaction with
+   `job_id`. Its media is one WAV with a channel per participant, recognised with
+   `enableSeparateRecognitionPerChannel` and `channelMetadata` naming each channel's participant, so
+   every word belongs to the one who spoke it; `summary.prompt` rides on the job (`Job.summary_prompt`).
+   Its webhooks follow it wherever it runs (parley.rooms.events.follow_jobs).
+An upload whose process died before its outcome landed runs again: the PUT or S3 object is replaced.
 """
 
 from __future__ import annotations
@@ -15,191 +22,180 @@ import logging
 import shutil
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
-import httpx
+from sqlalchemy.orm import Session
 
-from parley.errors import BadRequest
+from parley.errors import ParleyError
 from parley.jobs import service as jobs
-from parley.models import JobStatus, RoomRecording, utcnow
-from parley.net.guard import GuardedTransport
-from parley.rooms import events
-from parley.rooms.recorder import RecordedFiles
-from parley.rooms.tracks import multichannel_wav
-from parley.runner.base import JobRunner
+from parley.jobs.lease import Heartbeat, LeaseLost
+from parley.models import Job, JobStatus, RoomRecording
+from parley.rooms import events, uploads
+from parley.rooms.lifecycle import State, fail, file_key, move, workdir
 from parley.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-CONTENT_TYPES = {"mp4": "video/mp4", "m4a": "audio/mp4"}
 NO_LLM_NOTE = (
     "summary: no LLM is configured (PARLEY_LLM_BASE_URL), so the summary is extractive and "
     "summary.prompt was not used"
 )
+CAPTURE_DIED = (
+    "the server recording this room stopped (killed or crashed) before the recording was ended, so the "
+    "file could not be finished; start a new recording"
+)
 
 
-def check_s3_target(runtime: Runtime, aws_dir_path: str) -> None:
-    if not runtime.settings.storage_url:
-        raise BadRequest(
-            "awsDirPath: this server has no S3 storage configured (PARLEY_STORAGE_URL=s3://bucket/prefix "
-            "and PARLEY_S3_* settings); leave awsDirPath out or configure S3"
-        )
-    if ".." in aws_dir_path.split("/"):
-        raise BadRequest("awsDirPath: '..' is not allowed in the path")
-
-
-def fail(runtime: Runtime, recording_id: str, reason: str) -> None:
-    log.warning("room recording %s failed: %s", recording_id, reason)
-    with runtime.session() as session:
-        recording = session.get_one(RoomRecording, recording_id)
-        recording.state, recording.error = "failed", reason
-        recording.ended_at = recording.ended_at or utcnow()
-    events.send(runtime, recording_id, events.RECORDING_FAILED, error=reason)
-
-
-def mark_processing(runtime: Runtime, recording_id: str, files: RecordedFiles) -> None:
-    with runtime.session() as session:
-        recording = session.get_one(RoomRecording, recording_id)
-        recording.state, recording.ended_at = "processing", utcnow()
-        recording.participants = [
-            {"id": t.participant_id, "name": t.name, "joinedAt": t.joined_at, "leftAt": t.left_at}
-            for t in files.tracks
-        ]
-        recording.file_meta = {"format": files.format, "duration": round(files.duration, 3)}
-        if files.width is not None:
-            recording.file_meta["resolution"] = {"width": files.width, "height": files.height}
-
-
-def deliver(runtime: Runtime, runner: JobRunner, recording_id: str, files: RecordedFiles) -> None:
-    """The thread behind `end`: every step's outcome lands on the recording; nothing escapes."""
+def run(runtime: Runtime, job: Job, *, worker_id: str) -> str:
+    """Run a claimed room job; returns the status it ended in (`scheduled` if handed back for a retry)."""
+    recording_id = str(job.options["recordingId"])
+    limit = runtime.settings.job_max_attempts
+    if job.attempts > limit:
+        reason = f"delivering the recording gave up after {limit} attempts; each one stopped unfinished"
+        return _fail(runtime, recording_id, reason, job, worker_id)
     try:
-        _deliver(runtime, runner, recording_id, files)
+        with Heartbeat(runtime, job.id, worker_id):
+            return _deliver(runtime, recording_id, job, worker_id)
+    except LeaseLost:
+        log.warning("room job %s was taken over by another worker", job.id)
+        return JobStatus.in_progress
     except Exception as error:
-        log.exception("room recording %s could not be delivered", recording_id)
-        fail(runtime, recording_id, f"storing the recording failed: {error}")
-    finally:
-        shutil.rmtree(files.path.parent, ignore_errors=True)
+        log.exception("room job %s attempt %d failed", job.id, job.attempts)
+        if job.attempts >= limit:
+            reason = f"delivering the recording failed after {job.attempts} attempts: {error}"
+            return _fail(runtime, recording_id, reason, job, worker_id)
+        with runtime.session() as session:
+            jobs.release(session, job_id=job.id, worker_id=worker_id)
+        return JobStatus.scheduled
 
 
-def _deliver(runtime: Runtime, runner: JobRunner, recording_id: str, files: RecordedFiles) -> None:
+def _deliver(runtime: Runtime, recording_id: str, job: Job, worker_id: str) -> str:
+    with runtime.session() as session:
+        recording = session.get(RoomRecording, recording_id)
+        state = recording.state if recording is not None else None
+    if state is None or state == State.recording:
+        shutil.rmtree(workdir(runtime, recording_id), ignore_errors=True)  # what the dead capture left here
+        reason = CAPTURE_DIED if state is not None else "the recording was deleted before it was delivered"
+        return _fail(runtime, recording_id, reason, job, worker_id)
+    if state == State.processing:
+        _upload(runtime, recording_id, job.id, worker_id)
+        _complete(runtime, recording_id, job.id, worker_id)
+    problem = _transcribe(runtime, recording_id, job.id, worker_id)
+    if problem is not None:
+        return _fail(runtime, recording_id, problem, job, worker_id)
+    with runtime.session() as session:
+        if not jobs.finish(session, job_id=job.id, worker_id=worker_id):
+            raise LeaseLost(job.id)
+    return JobStatus.completed
+
+
+def _fail(runtime: Runtime, recording_id: str, reason: str, job: Job, worker_id: str) -> str:
+    """End the recording failed from the state it is in now (one already failed, or gone, stays so)."""
+    with runtime.session() as session:
+        recording = session.get(RoomRecording, recording_id)
+        state = State(recording.state) if recording is not None else State.failed
+        if state == State.failed:
+            jobs.finish(session, job_id=job.id, worker_id=worker_id, error=reason)
+    if state != State.failed:
+        fail(runtime, recording_id, reason, job_id=job.id, worker_id=worker_id, expected=state)
+    return JobStatus.failed
+
+
+def _check_held(session: Session, runtime: Runtime, job_id: str, worker_id: str) -> None:
+    """Inside a step's transaction: the step lands only while this worker still holds the job."""
+    lease = runtime.settings.job_lease_seconds
+    if not jobs.renew_lease(session, job_id=job_id, worker_id=worker_id, lease_seconds=lease, progress=None):
+        raise LeaseLost(job_id)
+
+
+def _upload(runtime: Runtime, recording_id: str, job_id: str, worker_id: str) -> None:
     with runtime.session() as session:
         recording = session.get_one(RoomRecording, recording_id)
-        request, app_id = dict(recording.request), recording.app_id
-    prefix = f"{app_id}/rooms/{recording_id}"
-    uploads = _upload(runtime, request, recording_id, files)
-    key = f"{prefix}/recording.{files.format}"
-    size = files.path.stat().st_size
-    channels = files.path.parent / "participants.wav"
-    if files.tracks:
-        multichannel_wav(files.tracks, channels)
-    for number, track in enumerate(files.tracks, start=1):
-        runtime.blobs.put_file(f"{prefix}/participant-{number}.wav", track.path)
-    runtime.blobs.put_file(key, files.path)
-    with runtime.session() as session:
-        recording = session.get_one(RoomRecording, recording_id)
-        recording.file_path, recording.uploads = key, uploads
-        recording.file_meta = dict(recording.file_meta or {}) | {"size": size}
-        recording.state = "completed"
-        url, path = events.file_url(recording), key
-    events.send(runtime, recording_id, events.RECORDING_STOPPED, fileUrl=url, filePath=path, uploads=uploads)
-    if request.get("transcription"):
-        _transcribe(runtime, runner, recording_id, files, channels, prefix)
-
-
-def _upload(
-    runtime: Runtime, request: dict[str, Any], recording_id: str, files: RecordedFiles
-) -> dict[str, Any]:
-    """Each requested upload's outcome: {"s3": {"bucket", "key"} | {"error"}, "preSignedUrl": {...}}."""
-    outcome: dict[str, Any] = {}
-    name = f"{recording_id}.{files.format}"
-    if request.get("aws_dir_path"):
-        try:
-            outcome["s3"] = _upload_s3(runtime, request["aws_dir_path"], name, files.path)
-        except Exception as error:  # reported on the recording; the file is still kept here
-            outcome["s3"] = {"error": f"the S3 upload failed: {error}"}
-    if request.get("presigned_url"):
-        try:
-            outcome["preSignedUrl"] = _put(runtime, request["presigned_url"], files)
-        except Exception as error:
-            outcome["preSignedUrl"] = {"error": f"the PUT to preSignedUrl failed: {error}"}
-    return outcome
-
-
-def _upload_s3(runtime: Runtime, aws_dir_path: str, name: str, source: Path) -> dict[str, str]:
-    """`awsDirPath` is a folder in the configured bucket (VideoSDK's "your S3 bucket path"), or
-    `s3://other-bucket/folder` reached with the same credentials."""
-    from parley.storage.s3 import S3BlobStore, parse_s3_url  # boto3 loads only where S3 is used
-
-    settings = runtime.settings
-    assert settings.storage_url is not None
-    bucket, _ = parse_s3_url(settings.storage_url)
-    folder = aws_dir_path
-    if aws_dir_path.startswith("s3://"):
-        bucket, folder = parse_s3_url(aws_dir_path)
-    store = S3BlobStore(
-        f"s3://{bucket}",
-        scratch_dir=settings.tmp_dir,
-        endpoint_url=settings.s3_endpoint_url,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-        region=settings.s3_region,
-    )
-    key = f"{folder.strip('/')}/{name}" if folder.strip("/") else name
-    store.client.upload_file(str(source), bucket, key)
-    return {"bucket": bucket, "key": key}
-
-
-def _put(runtime: Runtime, url: str, files: RecordedFiles) -> dict[str, Any]:
-    """Stream the file to the presigned URL in one PUT, as S3, GCS and Azure presigned URLs expect."""
-    transport = GuardedTransport(allow_private=runtime.settings.allow_private_urls)
-    headers = {"Content-Type": CONTENT_TYPES[files.format], "Content-Length": str(files.path.stat().st_size)}
-    with (
-        httpx.Client(transport=transport, trust_env=False, timeout=600) as client,
-        files.path.open("rb") as body,
-    ):
-        response = client.put(url, content=_chunks(body), headers=headers)
-    if response.status_code >= 300:
-        raise RuntimeError(f"{urlsplit(url).netloc} answered {response.status_code}: {response.text[:200]}")
-    return {"status": response.status_code}
-
-
-def _chunks(body: Any, size: int = 1024 * 1024) -> Any:
-    while chunk := body.read(size):
-        yield chunk
-
-
-def _transcribe(
-    runtime: Runtime, runner: JobRunner, recording_id: str, files: RecordedFiles, channels: Path, prefix: str
-) -> None:
-    if not files.tracks:
-        fail(runtime, recording_id, "transcription: nobody was recorded, so there is nothing to transcribe")
+        request, done = dict(recording.request or {}), dict(recording.uploads or {})
+        key, file_format = recording.file_path, (recording.file_meta or {}).get("format", "mp4")
+    targets = {"s3": request.get("aws_dir_path"), "preSignedUrl": request.get("presigned_url")}
+    pending = [name for name, target in targets.items() if target and name not in done]
+    if not pending or key is None:
         return
+    source = runtime.blobs.local_path(key)
+    try:
+        for name in pending:
+            outcome = _copy(runtime, name, str(targets[name]), source, recording_id, file_format)
+            with runtime.session() as session:
+                _check_held(session, runtime, job_id, worker_id)
+                recording = session.get_one(RoomRecording, recording_id)
+                recording.uploads = dict(recording.uploads or {}) | {name: outcome}
+    finally:
+        runtime.blobs.drop_local_copy(key)
+
+
+def _copy(
+    runtime: Runtime, name: str, target: str, source: Path, recording_id: str, file_format: str
+) -> dict[str, Any]:
+    """One upload's outcome: {"bucket", "key"} or {"status"}, or {"error"} (the file stays here)."""
+    try:
+        if name == "s3":
+            return uploads.to_s3(runtime, target, f"{recording_id}.{file_format}", source)
+        return uploads.to_presigned_url(runtime, target, source, file_format)
+    except Exception as error:
+        where = "the S3 upload" if name == "s3" else "the PUT to preSignedUrl"
+        log.warning("room recording %s: %s failed: %s", recording_id, where, error)
+        return {"error": f"{where} failed: {error}"}
+
+
+def _complete(runtime: Runtime, recording_id: str, job_id: str, worker_id: str) -> None:
+    with runtime.session() as session:
+        _check_held(session, runtime, job_id, worker_id)
+        moved = move(session, recording_id, expected=State.processing, to=State.completed)
+        recording = session.get_one(RoomRecording, recording_id, populate_existing=True)
+        url, path, done = events.file_url(recording), recording.file_path, dict(recording.uploads or {})
+    if moved:
+        events.send(runtime, recording_id, events.RECORDING_STOPPED, fileUrl=url, filePath=path, uploads=done)
+
+
+def _transcribe(runtime: Runtime, recording_id: str, job_id: str, worker_id: str) -> str | None:
+    """Create and queue the transcription job when one is asked for and not made yet; returns why the
+    recording must end failed instead, if it must."""
     with runtime.session() as session:
         recording = session.get_one(RoomRecording, recording_id)
-        request = recording.request
-        options = {
-            "name": f"Room {recording_id}",
-            "enableSeparateRecognitionPerChannel": True,
-            "channelMetadata": [
-                {"channel": number, "speaker": {"name": track.name}}
-                for number, track in enumerate(files.tracks, start=1)
-            ],
-            "enableSummary": bool(request.get("summary")),
-        }
-        job = jobs.submit(
-            session,
-            app_id=recording.app_id,
-            kind="audio",
-            options=options,
-            max_active=runtime.settings.max_concurrent_jobs_per_app,
-        )
-        job.media_path = f"{prefix}/participants.wav"
-        runtime.blobs.put_file(job.media_path, channels)
-        job.summary_prompt = request.get("summary_prompt") if request.get("summary") else None
-        jobs.conversation_of(session, job).start_time = recording.started_at
-        recording.job_id, recording.conversation_id = job.id, job.conversation_id
-        if request.get("summary") and not runtime.settings.llm_base_url:
-            recording.notes = [*(recording.notes or []), NO_LLM_NOTE]
-        job_id = job.id
-    runtime.announce(job_id, JobStatus.scheduled)
-    runner.enqueue(job_id)
+        request = dict(recording.request or {})
+        if recording.state != State.completed or not request.get("transcription") or recording.job_id:
+            return None
+        names = [str(participant["name"]) for participant in recording.participants or []]
+    if not names:
+        return "transcription: nobody was recorded, so there is nothing to transcribe"
+    try:
+        with runtime.session() as session:
+            _check_held(session, runtime, job_id, worker_id)
+            transcription_id = _create_transcription(session, runtime, recording_id, names)
+    except ParleyError as error:  # the account is at its limit of running jobs
+        return f"transcription: {error.message}"
+    # Heard by the runner's side: a `parley worker` publishes it; `parley serve` threads poll for it.
+    runtime.announce(transcription_id, JobStatus.scheduled)
+    return None
+
+
+def _create_transcription(session: Session, runtime: Runtime, recording_id: str, names: list[str]) -> str:
+    recording = session.get_one(RoomRecording, recording_id)
+    request = recording.request
+    options = {
+        "name": f"Room {recording_id}",
+        "enableSeparateRecognitionPerChannel": True,
+        "channelMetadata": [
+            {"channel": number, "speaker": {"name": name}} for number, name in enumerate(names, start=1)
+        ],
+        "enableSummary": bool(request.get("summary")),
+    }
+    job = jobs.submit(
+        session,
+        app_id=recording.app_id,
+        kind="audio",
+        options=options,
+        max_active=runtime.settings.max_concurrent_jobs_per_app,
+        media_path=file_key(recording.app_id, recording_id, "participants.wav"),
+    )
+    job.summary_prompt = request.get("summary_prompt") if request.get("summary") else None
+    jobs.conversation_of(session, job).start_time = recording.started_at
+    recording.job_id, recording.conversation_id = job.id, job.conversation_id
+    if request.get("summary") and not runtime.settings.llm_base_url:
+        recording.notes = [*(recording.notes or []), NO_LLM_NOTE]
+    return job.id

@@ -5,7 +5,10 @@ Events: `recording-started`, `recording-stopped` (the file is stored; `fileUrl`,
 `recording-failed` (`error`), `transcription-completed` (`conversationId`, `transcript`),
 `transcription-failed` (`error`), `summary-completed` (`summary`, `summaryKind`). Signed like the core's
 webhooks (X-Parley-Signature with the account's webhook secret, when it has one). The transcription
-events follow the recording's core job through the runtime's job listeners.
+events follow the recording's core job through the runtime's job listeners, attached wherever jobs run:
+`parley serve` (app.py) and each `parley worker` process (runner/celery.py). Each event is sent once per
+state change it reports (see `lifecycle`); delivery itself is the in-process WebhookSender's, retried
+while that process lives.
 """
 
 from __future__ import annotations

@@ -9,8 +9,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import os
 import secrets
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,8 +22,11 @@ import av
 import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from parley.rooms.capture import Capture, finish
 from parley.rooms.recorder import SPEAKING_SECONDS, Recorder
 from parley.rooms.tracks import MIX_RATE
+from parley.runner.base import JobRunner
+from parley.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +90,11 @@ class Participant:
 class LiveRoom:
     room_id: str
     participants: dict[str, Participant] = field(default_factory=dict)
-    recorder: Recorder | None = None
-    recording_id: str | None = None
+    capture: Capture | None = None
+
+    @property
+    def recorder(self) -> Recorder | None:
+        return self.capture.recorder if self.capture is not None else None
 
     def join(self, participant: Participant) -> Participant:
         participant.on_audio = self._hear
@@ -106,24 +115,21 @@ class LiveRoom:
         if self.recorder is not None:
             self.recorder.push_audio(participant_id, samples)
 
-    def start_recording(self, recording_id: str, recorder: Recorder) -> None:
-        recorder.start()
-        self.recorder, self.recording_id = recorder, recording_id
+    def start_recording(self, capture: Capture) -> None:
+        capture.recorder.start()
+        self.capture = capture
         for participant in self.participants.values():
-            recorder.add(participant)
+            capture.recorder.add(participant)
 
-    def take_recorder(self) -> tuple[str, Recorder] | None:
-        """Detach the running recorder (the caller stops it); None when the room is not being recorded."""
-        if self.recorder is None or self.recording_id is None:
-            return None
-        taken = (self.recording_id, self.recorder)
-        self.recorder, self.recording_id = None, None
+    def take_capture(self) -> Capture | None:
+        """Detach the running capture (the caller stops it); None when the room is not being recorded."""
+        taken, self.capture = self.capture, None
         return taken
 
     def state(self) -> dict[str, Any]:
         return {
             "roomId": self.room_id,
-            "recording": self.recorder is not None,
+            "recording": self.capture is not None,
             "participants": [
                 {"id": p.id, "name": p.name, "speaking": p.speaking(), "video": p.has_video}
                 for p in self.participants.values()
@@ -132,9 +138,12 @@ class LiveRoom:
 
 
 class RoomHub:
-    """Every live room of this server process."""
+    """Every live room of this server process. `worker_id` names this process on the room jobs of the
+    recordings it captures."""
 
-    def __init__(self) -> None:
+    def __init__(self, runtime: Runtime, runner: JobRunner) -> None:
+        self.runtime, self.runner = runtime, runner
+        self.worker_id = f"room:{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.rooms: dict[str, LiveRoom] = {}
 
     def room(self, room_id: str) -> LiveRoom:
@@ -144,14 +153,14 @@ class RoomHub:
         return self.rooms.get(room_id)
 
     async def close(self) -> None:
-        """Server shutdown: recordings still running are stopped (their files are kept, not processed)."""
+        """Server shutdown: recordings still running end as if asked to, and are delivered later."""
         for room in list(self.rooms.values()):
-            taken = room.take_recorder()
+            taken = room.take_capture()
             if taken is not None:
                 try:
-                    await asyncio.to_thread(taken[1].stop)
-                except Exception:
-                    log.exception("recording %s failed while the server stopped", taken[0])
+                    await finish(self.runtime, self.runner, taken)
+                except Exception:  # its lease runs out and the recording ends failed on recovery
+                    log.exception("recording %s could not be handed over at shutdown", taken.recording_id)
             for participant_id in list(room.participants):
                 await room.leave(participant_id)
         self.rooms.clear()

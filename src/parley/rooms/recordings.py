@@ -1,39 +1,34 @@
-"""Recording a room: start (the room must have someone in it), end (the file is finished and handed to
-`delivery` for storing, uploading and transcribing), and reading recordings back.
-
-States, in order: `recording` -> `processing` (the file is being stored and uploaded) -> `completed`, or
-`failed` with `error`. Transcription has its own state (see `delivery`).
+"""Recording a room: start (the room must have someone in it), end (the file is stored and handed over
+for delivery, see `capture`), and reading recordings back. States: see `lifecycle`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import threading
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parley.errors import BadRequest, Conflict, NotFound
 from parley.ids import uuid_id
+from parley.jobs import service as jobs
 from parley.jobs.intake import check_public
+from parley.jobs.lease import Heartbeat
 from parley.models import Room, RoomRecording
-from parley.rooms import delivery, events
+from parley.rooms import events, uploads
 from parley.rooms import service as rooms
+from parley.rooms.capture import Capture, finish
 from parley.rooms.keys import Grant
 from parley.rooms.layout import RecordingConfig
+from parley.rooms.lifecycle import State, fail, workdir
 from parley.rooms.live import RoomHub
 from parley.rooms.recorder import Recorder
-from parley.runner.base import JobRunner
 from parley.runtime import Runtime
 
-
-class State:
-    recording = "recording"
-    processing = "processing"
-    completed = "completed"
-    failed = "failed"
+TEMPLATE_URL_NOTE = (
+    "templateUrl: accepted and stored only; Parley composes the recording itself from config "
+    "(layout, theme, quality, orientation) and renders no page"
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,7 @@ class RecordingRequest:
     webhook_url: str | None = None
     aws_dir_path: str | None = None
     presigned_url: str | None = None
-    template_url: str | None = None  # stored; Parley composes the video itself and renders no page
+    template_url: str | None = None  # stored and shown back, never rendered (TEMPLATE_URL_NOTE)
 
 
 def check_room_grant(grant: Grant, room_id: str) -> None:
@@ -64,7 +59,7 @@ async def start(
         if url is not None:
             check_public(runtime, url, name)
     if request.aws_dir_path is not None:
-        delivery.check_s3_target(runtime, request.aws_dir_path)
+        uploads.check_s3_target(runtime, request.aws_dir_path)
     with runtime.session() as session:
         room = rooms.get_active(session, app_id=grant.app_id, room_id=request.room_id)
         live = hub.find(room.room_id)
@@ -81,34 +76,39 @@ async def start(
             started_at=runtime.clock(),
         )
         session.add(recording)
-    live.start_recording(
-        recording.id, Recorder(runtime.settings.tmp_dir / "rooms" / recording.id, request.config)
-    )
-    events.send(runtime, recording.id, events.RECORDING_STARTED)
-    return recording.id
+        job = jobs.create_held(
+            session,
+            app_id=grant.app_id,
+            kind=jobs.ROOM,
+            options={"recordingId": recording.id},
+            worker_id=hub.worker_id,
+            lease_seconds=runtime.settings.job_lease_seconds,
+        )
+        recording_id, job_id = recording.id, job.id
+    lease = Heartbeat(runtime, job_id, hub.worker_id)
+    recorder = Recorder(workdir(runtime, recording_id), request.config)
+    try:
+        live.start_recording(Capture(recording_id, recorder, lease))
+    except Exception as error:
+        reason = f"the recorder could not start: {error}"
+        fail(runtime, recording_id, reason, job_id=job_id, worker_id=hub.worker_id, expected=State.recording)
+        raise
+    lease.start()
+    events.send(runtime, recording_id, events.RECORDING_STARTED)
+    return recording_id
 
 
-async def end(runtime: Runtime, runner: JobRunner, hub: RoomHub, *, grant: Grant, room_id: str) -> str:
-    """Stop the room's recording and finish its file; storing, uploads and transcription go on behind."""
+async def end(runtime: Runtime, hub: RoomHub, *, grant: Grant, room_id: str) -> str:
+    """Stop the room's recording and store its file; uploads and transcription go on behind."""
     check_room_grant(grant, room_id)
     with runtime.session() as session:
         room = rooms.get_required(session, app_id=grant.app_id, room_id=room_id)
     live = hub.find(room.room_id)
-    taken = live.take_recorder() if live is not None else None
+    taken = live.take_capture() if live is not None else None
     if taken is None:
         raise BadRequest(f"roomId: room {room.room_id} is not being recorded")
-    recording_id, recorder = taken
-    try:
-        files = await asyncio.to_thread(recorder.stop)
-    except Exception as error:
-        delivery.fail(runtime, recording_id, f"the recorder failed: {error}")
-        return recording_id
-    delivery.mark_processing(runtime, recording_id, files)
-    worker = threading.Thread(
-        target=delivery.deliver, args=(runtime, runner, recording_id, files), name=f"room-{recording_id[:8]}"
-    )
-    worker.start()
-    return recording_id
+    await finish(runtime, hub.runner, taken)
+    return taken.recording_id
 
 
 def get(session: Session, *, grant: Grant, recording_id: str) -> tuple[RoomRecording, Room] | None:
@@ -139,7 +139,3 @@ def get_all(
         .limit(per_page)
     )
     return [(recording, room) for recording, room in rows], total
-
-
-def request_of(recording: RoomRecording) -> dict[str, Any]:
-    return dict(recording.request or {})

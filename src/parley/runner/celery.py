@@ -6,8 +6,8 @@ a worker that dies leaves a lease that runs out. Messages are acknowledged after
 a dead worker's message goes back to the broker; the sweep in runner/sweep.py covers the cases a broker
 cannot (a publish that never happened, a broker restarted without persistence).
 
-Queues: `heavy` for audio and video (ASR, diarization), `light` for text jobs (analysis only), so GPU
-machines can consume `heavy` alone.
+Queues: `heavy` for audio and video (ASR, diarization), `light` for text jobs (analysis only) and room
+recordings' deliveries (uploads), so GPU machines can consume `heavy` alone.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from parley.jobs import service as jobs
 from parley.models import Job, JobStatus
 from parley.pipeline.run import execute
 from parley.recordings import events as recording_events
+from parley.rooms import events as room_events
 from parley.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -36,8 +37,8 @@ MAX_RETRY_DELAY_SECONDS = 60
 
 
 def queue_for(kind: str) -> str:
-    """Text jobs need no speech model; everything else transcribes."""
-    return LIGHT if kind == "text" else HEAVY
+    """Text jobs and room deliveries need no speech model; everything else transcribes."""
+    return LIGHT if kind in ("text", jobs.ROOM) else HEAVY
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -115,7 +116,17 @@ def worker_runtime(settings: Settings) -> Runtime:
     runtime = Runtime.create(settings)
     # What the API process attaches in create_app must hear the jobs that now run here.
     recording_events.follow_jobs(runtime)
+    room_events.follow_jobs(runtime)
+    publish_scheduled(runtime, CeleryRunner(runtime))
     return runtime
+
+
+def publish_scheduled(runtime: Runtime, runner: CeleryRunner) -> None:
+    """A job that schedules another (a room delivery, its recording's transcription) announces it as
+    `scheduled` after the commit; here, where no API request follows with `enqueue`, that publishes it."""
+    runtime.job_listeners.append(
+        lambda job_id, status: runner.enqueue(job_id) if status == JobStatus.scheduled else None
+    )
 
 
 @signals.worker_process_init.connect

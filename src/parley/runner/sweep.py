@@ -13,6 +13,12 @@ job) and publishes:
   waiting jobs, i.e. some messages are missing. A long backlog therefore does not grow a duplicate per
   job per round; once the missing ones are published the counts match again.
 A duplicate message is harmless either way: its claim finds the job taken or done and does nothing.
+
+Both brokers are understood: a queue's depth is read with AMQP's passive queue declare, which RabbitMQ
+answers natively and kombu's Redis transport with the list's length; both count ready messages only, not
+those a worker holds. RabbitMQ hands a dead connection's messages back at once, so there republishing a
+job whose lease ran out usually adds a harmless duplicate; the sweep still finds publishes that never
+happened.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ log = logging.getLogger(__name__)
 
 
 def ready_messages(app: Celery, queue: str) -> int:
-    """Messages waiting in `queue` (not those a worker holds); 0 for a queue the broker does not know."""
+    """Messages waiting in `queue` (not those a worker holds); 0 for a queue the broker does not know.
+    Redis and RabbitMQ alike (tests/test_scale_sweep.py runs over both)."""
     with app.connection_for_read() as connection:
         channel = connection.channel()
         try:

@@ -9,11 +9,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from parley.api.deps import RuntimeDep
-from parley.conversations import export, library, overview
+from parley.conversations import export, library, overview, sharing
 from parley.conversations import service as conversations
 from parley.errors import BadRequest, NotFound
 from parley.models import Conversation
-from parley.web import conversation_view, share
+from parley.web import conversation_view
 from parley.web.media import media_response
 from parley.web.session import SignedIn, checked_form
 from parley.web.templating import page
@@ -44,13 +44,13 @@ def conversation_page(
     with runtime.session() as session:
         view = conversation_view.build(session, owned(session, user.app_id, conversation_id))
         base = (runtime.settings.public_url or str(request.base_url)).rstrip("/")
-        share_url = f"{base}/share/{shared}" if shared else None
+        share_url = sharing.share_url(base, shared) if shared else None
         context = {
             "view": view,
             "read_only": False,
             "media_url": f"/conversations/{conversation_id}/media",
             "share_url": share_url,
-            "lifetimes": share.LIFETIMES_DAYS,
+            "lifetimes": sharing.LIFETIMES_DAYS,
             "formats": EXPORT_TYPES,
         }
         return page(request, "conversation.html", context, session=user)
@@ -121,11 +121,11 @@ async def share_conversation(
     form = await checked_form(request, user)
     raw = str(form.get("days") or "")
     days = int(raw) if raw.isdigit() else 0
-    if days not in share.LIFETIMES_DAYS:
-        raise BadRequest(f"a share link lasts one of {share.LIFETIMES_DAYS} days")
+    if days not in sharing.LIFETIMES_DAYS:
+        raise BadRequest(f"a share link lasts one of {sharing.LIFETIMES_DAYS} days")
     with runtime.session() as session:
         conversation = owned(session, user.app_id, conversation_id)
-    token = share.new_link(
+    token = sharing.new_link(
         runtime.token_key, app_id=conversation.app_id, conversation_id=conversation_id, days=days
     )
     return RedirectResponse(f"/conversations/{conversation_id}?shared={token}#share", status_code=303)

@@ -3,6 +3,7 @@ and pushed speaker events (`POST /v1/event/{connectionId}`)."""
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import json
 from collections.abc import Callable
@@ -11,12 +12,12 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, EmailStr, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.websockets import WebSocketState
 
 from parley.accounts import service as accounts
 from parley.accounts.secrets import token_app_id
-from parley.api.symbl import live_wire
+from parley.api.symbl import live_wire, speakers
 from parley.api.symbl.auth import AppIdDep
 from parley.api.symbl.params import parse_json_object
 from parley.errors import BadRequest, NotFound, ParleyError
@@ -37,6 +38,7 @@ UNSUPPORTED_DATA = 1003
 INVALID_PAYLOAD = 1007
 POLICY_VIOLATION = 1008
 INTERNAL_ERROR = 1011
+_MAX_LITERAL = 4096  # characters: a control message in a Python dict's repr is far shorter
 
 
 class Refused(Exception):
@@ -73,6 +75,8 @@ async def _refuse(websocket: WebSocket, refusal: Refused) -> None:
         await websocket.close(code=refusal.code, reason=refusal.message[:120])
 
 
+# The older path is still what Symbl's JavaScript and Python SDKs open; Symbl kept it working, so do we.
+@router.websocket("/v1/realtime/insights/{connection_id}")
 @router.websocket("/v1/streaming/{connection_id}")
 async def stream(websocket: WebSocket, connection_id: str) -> None:
     await websocket.accept()
@@ -127,10 +131,23 @@ def _json(text: str) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as problem:
-        raise Refused(f"the message is not valid JSON: {problem}", INVALID_PAYLOAD) from None
+        value = _python_literal(text)
+        if value is None:
+            raise Refused(f"the message is not valid JSON: {problem}", INVALID_PAYLOAD) from None
     if not isinstance(value, dict):
         raise Refused("each text message must be a JSON object with a 'type'", INVALID_PAYLOAD)
     return value
+
+
+def _python_literal(text: str) -> object | None:
+    """Symbl's official Python SDK sends its stop_request as a Python dict's repr
+    ("{'type': 'stop_request'}"), not JSON; read that form too (literals only: nothing is evaluated)."""
+    if len(text) > _MAX_LITERAL:
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
 
 
 def _options(request: dict[str, Any]) -> LiveOptions:
@@ -150,14 +167,19 @@ async def _start(
     options = _options(request)
     if hub.get(connection_id, app_id=app_id) is not None:
         raise Refused(f"connection {connection_id} is already streaming", POLICY_VIOLATION)
+    public_url = websocket.app.state.runtime.settings.public_url
+    site_url = (public_url or f"http{str(websocket.base_url)[2:]}").rstrip("/")  # ws(s):// -> http(s)://
     try:
         live = await run_in_threadpool(
-            hub.open, app_id=app_id, options=options, kind="streaming", connection_id=connection_id
+            hub.open,
+            app_id=app_id,
+            options=options,
+            kind="streaming",
+            site_url=site_url,
+            connection_id=connection_id,
         )
     except ParleyError as problem:
         raise Refused(problem.message, POLICY_VIOLATION) from None
-    public_url = websocket.app.state.runtime.settings.public_url
-    live.site_url = (public_url or f"http{str(websocket.base_url)[2:]}").rstrip("/")  # ws(s):// -> http(s)://
     subscriber = Subscriber(asyncio.get_running_loop())
     live.subscribe(subscriber)
     await websocket.send_json(live_wire.status("started_listening"))
@@ -229,23 +251,15 @@ async def results(websocket: WebSocket, connection_id: str) -> None:
         pass
 
 
-class EventUser(BaseModel):
-    id: str | None = None
-    userId: str | None = None
-    name: str | None = None
-    email: EmailStr | None = None
-
-
-class Offset(BaseModel):
-    seconds: float = Field(ge=0)
-    nanos: int = Field(default=0, ge=0, lt=1_000_000_000)
+class EventUser(speakers.EventUser):
+    userId: str | None = None  # live clients name users as Symbl's SDKs do
 
 
 class PushedSpeakerEvent(BaseModel):
     type: Literal["started_speaking", "stopped_speaking"]
     user: EventUser
     timestamp: datetime | None = None
-    offset: Offset | None = None
+    offset: speakers.EventOffset | None = None
 
 
 class PushedSpeakerEvents(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 
 from parley.models import Room, RoomRecording
 from parley.rooms.events import file_url
+from parley.rooms.recordings import TEMPLATE_URL_NOTE
 from parley.rooms.transcripts import TranscriptionView
 
 
@@ -48,6 +49,8 @@ def recording(row: RoomRecording, room_row: Room, transcription: TranscriptionVi
         "createdAt": _time(row.created_at),
         "updatedAt": _time(row.updated_at),
     }
+    if request.get("template_url"):
+        shaped["notes"] = [TEMPLATE_URL_NOTE]
     if row.error:
         shaped["error"] = row.error
     return shaped

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from parley.api.deps import RunnerDep, RuntimeDep, SessionDep
+from parley.api.deps import RuntimeDep, SessionDep
 from parley.api.videosdk import mapping, schemas
 from parley.api.videosdk.auth import GrantDep, HubDep, base_url
 from parley.errors import NotFound
@@ -33,10 +33,11 @@ async def start_recording(
 
 @router.post("/end")
 async def end_recording(
-    body: schemas.RoomIdBody, runtime: RuntimeDep, runner: RunnerDep, hub: HubDep, grant: GrantDep
+    body: schemas.RoomIdBody, runtime: RuntimeDep, hub: HubDep, grant: GrantDep
 ) -> JSONResponse:
-    """Stop the room's recording; storing, uploads, transcription and summary follow (see its `state`)."""
-    await recordings.end(runtime, runner, hub, grant=grant, room_id=body.roomId)
+    """Stop the room's recording and store its file; uploads, transcription and summary follow (see its
+    `state`), carried on by any server or worker even if this one stops."""
+    await recordings.end(runtime, hub, grant=grant, room_id=body.roomId)
     return JSONResponse("Recording stopped successfully")
 
 

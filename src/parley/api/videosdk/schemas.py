@@ -46,7 +46,8 @@ class ConfigRequest(WireModel):
 class StartRecordingRequest(RoomIdBody):
     templateUrl: HttpUrl | None = Field(
         default=None,
-        description="Stored and shown back; Parley composes the video itself and renders no page",
+        description="Accepted and ignored: stored and shown back, but Parley composes the video itself "
+        "from config and renders no page",
     )
     transcription: TranscriptionRequest = Field(default_factory=TranscriptionRequest)
     config: ConfigRequest = Field(default_factory=ConfigRequest)

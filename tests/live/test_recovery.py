@@ -1,0 +1,242 @@
+"""A server killed mid live session loses nothing it had recognised: the session is ended (stored, analysed,
+its summary mailed once) by the next server to start, and never by a peer while its own server runs."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+from websockets.sync.client import ClientConnection, connect
+
+from parley.accounts import service as accounts
+from parley.db import session_scope
+from parley.ids import numeric_id
+from parley.jobs import service as jobs
+from parley.jobs.options import JobOptions
+from parley.live import record
+from parley.live.ending import CUT_SHORT, NOTHING_KEPT
+from parley.live.events import LiveMessage
+from parley.models import Job, JobStatus, utcnow
+from parley.runtime import Runtime
+from parley.transcript import Speaker, Word
+from tests.conftest import (
+    Api,
+    ServerProcess,
+    create_app_cli,
+    make_settings,
+    open_api,
+    parley_env,
+    start_server,
+    stop_server,
+    token_for,
+)
+from tests.live_support import Collector, of_type, pcm16
+from tests.notify.smtp_server import Mailbox, smtp_server
+from tests.support import shared
+
+LEASE = 3.0
+TEAM = "team@example.com"
+MAIL_TEAM = {"invokeOn": "stop", "name": "sendSummaryEmail", "parameters": {"emails": [TEAM]}}
+
+
+@pytest.fixture
+def mailbox() -> Iterator[Mailbox]:
+    with smtp_server() as box:
+        yield box
+
+
+def _stream_until_final(socket: ClientConnection, audio: bytes, heard: Collector, at_least: float) -> None:
+    """Send speech at real-time pace until a final result came back and `at_least` seconds have passed."""
+    chunk, seconds = 3_200, 0.1  # 16 kHz LINEAR16
+    started = time.monotonic()
+    for index, offset in enumerate(range(0, len(audio), chunk)):
+        socket.send(audio[offset : offset + chunk])
+        time.sleep(max(0.0, started + (index + 1) * seconds - time.monotonic()))
+        if time.monotonic() - started >= at_least and of_type(heard.messages, "message_response"):
+            return
+    raise AssertionError("no final result came back while the speech played")
+
+
+def _job_of(database_url: str, conversation_id: str) -> Job:
+    with session_scope(database_url) as session:
+        return session.scalars(select(Job).where(Job.conversation_id == conversation_id)).one()
+
+
+def _ended(server: ServerProcess, headers: dict[str, str], conversation_id: str) -> dict[str, Any]:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        response = httpx.get(f"{server.base_url}/v1/conversations/{conversation_id}", headers=headers)
+        if "endReason" in response.json()["metadata"]:
+            return response.json()
+        time.sleep(0.5)
+    raise AssertionError(f"the live session was never ended:\n{server.log.read_text()[-3000:]}")
+
+
+def test_a_killed_server_s_live_session_is_ended_after_restart(tmp_path: Path, mailbox: Mailbox) -> None:
+    database_url = f"sqlite:///{tmp_path / 'parley.db'}"
+    env = parley_env(
+        tmp_path / "data", database_url, PARLEY_JOB_LEASE_SECONDS=str(LEASE), PARLEY_SMTP_URL=mailbox.url
+    )
+    log = tmp_path / "server.log"
+    first, peer = start_server(env, log), start_server(env, log)
+    try:
+        credentials = create_app_cli(env)
+        with httpx.Client(base_url=first.base_url) as client:
+            token = token_for(client, credentials["appId"], credentials["appSecret"])
+        url = f"ws{first.base_url[4:]}/v1/streaming/crash-1?access_token={token}"
+        with connect(url) as socket:
+            socket.send(
+                json.dumps(
+                    {
+                        "type": "start_request",
+                        "config": {"speechRecognition": {"encoding": "LINEAR16", "sampleRateHertz": 16000}},
+                        "speaker": {"userId": "jfk@example.com", "name": "John"},
+                        "actions": [MAIL_TEAM],
+                        "name": "Inaugural",
+                    }
+                )
+            )
+            heard = Collector(lambda: json.loads(socket.recv(timeout=60)))
+            # Longer than two leases, so the peer server has swept twice while this session ran.
+            _stream_until_final(socket, pcm16(shared("asr_short/jfk.wav")), heard, at_least=2.5 * LEASE)
+            conversation_id = heard.messages[1]["message"]["data"]["conversationId"]
+            running = _job_of(database_url, conversation_id)
+            assert running.status == JobStatus.in_progress and running.attempts == 1, "the peer took it over"
+            stop_server(peer)
+            first.process.kill()  # SIGKILL: no shutdown of any kind
+            first.process.wait()
+            heard.join(timeout=10)
+        said = [m for response in of_type(heard.messages, "message_response") for m in response["messages"]]
+        assert said
+
+        restarted = start_server(env, log)
+        try:
+            headers = {"x-api-key": token}
+            conversation = _ended(restarted, headers, conversation_id)
+            assert conversation["metadata"]["endReason"] == CUT_SHORT
+            assert conversation["metadata"]["summaryEmail"] == f"sent to {TEAM}"
+
+            def get(path: str) -> httpx.Response:
+                url = f"{restarted.base_url}/v1/conversations/{conversation_id}{path}"
+                return httpx.get(url, headers=headers)
+
+            stored = get("/messages").json()["messages"]
+            ids = [m["id"] for m in stored]
+            assert len(ids) == len(set(ids)), "a message was stored twice"
+            assert ids[: len(said)] == [m["id"] for m in said], "what the client heard is what was kept"
+            assert "americans" in " ".join(m["text"] for m in stored).lower()
+            assert stored[0]["from"]["name"] == "John"
+            assert get("/summary").json()["summary"], "the conversation was analysed"
+
+            job = _job_of(database_url, conversation_id)
+            assert job.status == JobStatus.completed and job.error is None and job.attempts == 2
+            assert job.worker_id != running.worker_id
+
+            time.sleep(2 * LEASE)  # the restarted server goes on sweeping: nothing is ended twice
+            assert [m["id"] for m in get("/messages").json()["messages"]] == ids
+            assert len(mailbox.messages) == 1
+            mail = mailbox.messages[0]
+            assert mail["To"] == TEAM and mail["Subject"] == "Summary of Inaugural"
+            assert "/share/" in mail.get_payload(decode=True).decode()
+        finally:
+            stop_server(restarted)
+    finally:
+        stop_server(first)
+        stop_server(peer)
+
+
+@pytest.fixture
+def bare(tmp_path: Path, database_url: str) -> Iterator[tuple[Runtime, str]]:
+    """A runtime with no live hub (nothing sweeps behind the test's back), and one app."""
+    runtime = Runtime.create(make_settings(tmp_path / "data", database_url))
+    with runtime.session() as session:
+        app_id = accounts.create(session, name="tests").app_id
+    yield runtime, app_id
+    runtime.close()
+
+
+def _open(runtime: Runtime, app_id: str, owner: str, emails: list[str] | None = None) -> tuple[str, str]:
+    plan = record.StopPlan(connection_id=numeric_id(), summary_emails=emails or [])
+    options = JobOptions(name="Standup", enableSummary=bool(emails))
+    with runtime.session() as session:
+        job, conversation = record.open_job(
+            session,
+            app_id=app_id,
+            source="streaming",
+            options=options,
+            plan=plan,
+            owner=owner,
+            language="en-US",
+            max_active=10,
+        )
+        return job.id, conversation.id
+
+
+def _age(runtime: Runtime, job_id: str, seconds: float) -> None:
+    """As if the owner's last heartbeat was `seconds` ago."""
+    with runtime.session() as session:
+        stamp = utcnow() - timedelta(seconds=seconds)
+        session.execute(update(Job).where(Job.id == job_id).values(updated_at=stamp))
+
+
+def test_only_a_session_whose_owner_stopped_heartbeating_is_taken_and_by_one_process(
+    bare: tuple[Runtime, str],
+) -> None:
+    runtime, app_id = bare
+    job_id, _ = _open(runtime, app_id, owner="live:a")
+    with runtime.session() as session:
+        assert record.take_orphans(session, owner="live:b", lease_seconds=30) == [], "its owner is alive"
+    _age(runtime, job_id, 60)
+    with runtime.session() as session:
+        assert record.take_orphans(session, owner="live:a", lease_seconds=30) == [], "never its own"
+        assert record.take_orphans(session, owner="live:b", lease_seconds=30) == [job_id]
+    with runtime.session() as session:
+        assert record.take_orphans(session, owner="live:c", lease_seconds=30) == [], "b holds it now"
+        assert record.renew(session, job_ids={job_id}, owner="live:a") == set(), "a lost it"
+        assert record.renew(session, job_ids={job_id}, owner="live:b") == {job_id}
+
+
+def _said(text: str, start: float) -> LiveMessage:
+    words = [Word(word, start + i * 0.4, start + i * 0.4 + 0.3) for i, word in enumerate(text.split())]
+    return LiveMessage(numeric_id(), text, words[0].start, words[-1].end, words, Speaker("name:Ann", "Ann"))
+
+
+@pytest.fixture
+def mailing_api(tmp_path: Path, sqlite_url: str, mailbox: Mailbox) -> Iterator[Api]:
+    yield from open_api(make_settings(tmp_path / "data", sqlite_url, smtp_url=mailbox.url))
+
+
+def test_a_summary_mail_already_sent_is_not_sent_again(mailing_api: Api, mailbox: Mailbox) -> None:
+    """The state a crash between the mail and the job's end leaves: the next owner ends it without mailing."""
+    runtime = mailing_api.runtime
+    job_id, conversation_id = _open(runtime, mailing_api.app_id, owner="live:gone", emails=[TEAM])
+    said = [_said("Let us ship the release on Friday.", 0.5), _said("Who will write the notes?", 3.0)]
+    with runtime.session() as session:
+        record.append_messages(session, conversation_id=conversation_id, job_id=job_id, messages=said)
+        conversation = jobs.conversation_of(session, session.get(Job, job_id))
+        conversation.metadata_ = {**conversation.metadata_, "summaryEmail": f"sent to {TEAM}"}
+    _age(runtime, job_id, 60)
+
+    assert mailing_api.wait(job_id, timeout=60)["status"] == "completed"
+    stored = mailing_api.get(f"/v1/conversations/{conversation_id}/messages").json()["messages"]
+    assert [m["id"] for m in stored] == [m.id for m in said] and stored[0]["from"]["name"] == "Ann"
+    assert mailing_api.get(f"/v1/conversations/{conversation_id}/summary").json()["summary"]
+    metadata = mailing_api.get(f"/v1/conversations/{conversation_id}").json()["metadata"]
+    assert metadata["endReason"] == CUT_SHORT and metadata["live"]["summaryEmails"] == [TEAM]
+    assert mailbox.messages == []
+
+
+def test_a_session_cut_before_anything_was_recognised_fails_with_the_reason(mailing_api: Api) -> None:
+    job_id, conversation_id = _open(mailing_api.runtime, mailing_api.app_id, owner="live:gone", emails=[TEAM])
+    _age(mailing_api.runtime, job_id, 60)
+    job = mailing_api.wait(job_id, timeout=60)
+    assert job["status"] == "failed" and job["message"] == NOTHING_KEPT
+    conversation = mailing_api.get(f"/v1/conversations/{conversation_id}").json()
+    assert conversation["metadata"]["endReason"] == NOTHING_KEPT
