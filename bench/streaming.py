@@ -149,7 +149,8 @@ def telephony_setup(folder: Path) -> tuple[float, float]:
         on_closed=lambda reason: None,
     )
     started = time.monotonic()
-    call.dial(Route(uri=far_end.uri, account="sip:parley@127.0.0.1"))
+    call.start(Route(uri=far_end.uri, account="sip:parley@127.0.0.1"))
+    call.dial(far_end.uri)
     call.established.wait(10)
     answered = time.monotonic() - started
     first.wait(20)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -80,9 +81,41 @@ def test_real_speech_streams_to_a_stored_conversation(sqlite_api: Api, tmp_path:
     stored = sqlite_api.get(f"/v1/conversations/{conversation_id}/messages").json()["messages"]
     assert wer(f"{JFK} {QUESTION}", " ".join(m["text"] for m in stored)) < 0.25
     assert stored[0]["from"]["name"] == "John"
+    stored_ids = [m["id"] for m in stored]
+    assert stored_ids == [m["id"] for m in said], "the stored messages keep the ids clients were sent live"
+    assert _live_message_refs(messages) <= set(stored_ids), "live results refer to stored messages"
     detected = sqlite_api.get(f"/v1/conversations/{conversation_id}/questions").json()["questions"]
     assert any("budget" in q["text"].lower() for q in detected)
-    assert sqlite_api.get(f"/v1/conversations/{conversation_id}/trackers-detected").json()
+    found = sqlite_api.get(f"/v1/conversations/{conversation_id}/trackers-detected").json()
+    assert found
+    insights = sqlite_api.get(f"/v1/conversations/{conversation_id}/insights").json()["insights"]
+    topics = sqlite_api.get(f"/v1/conversations/{conversation_id}/topics").json()["topics"]
+    referred = {i for item in insights + topics for i in item["messageIds"]} | {
+        ref["id"] for tracker in found for match in tracker["matches"] for ref in match["messageRefs"]
+    }
+    assert referred and referred <= set(stored_ids), "the final analysis refers to stored messages"
+
+
+def _live_message_refs(messages: list[dict[str, Any]]) -> set[str]:
+    """Every message id the live insight, topic and tracker responses refer to (at least one of each)."""
+    insights = [
+        i["messageReference"]["id"] for r in of_type(messages, "insight_response") for i in r["insights"]
+    ]
+    topics = [
+        ref["id"]
+        for r in of_type(messages, "topic_response")
+        for t in r["topics"]
+        for ref in t["messageReferences"]
+    ]
+    trackers = [
+        ref["id"]
+        for r in of_type(messages, "tracker_response")
+        for t in r["trackers"]
+        for match in t["matches"]
+        for ref in match["messageRefs"]
+    ]
+    assert insights and topics and trackers
+    return {*insights, *topics, *trackers}
 
 
 @pytest.mark.parametrize(

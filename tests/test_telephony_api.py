@@ -13,14 +13,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 import pytest
 
 from tests.conftest import Api, make_settings, open_api
-from tests.live.sipp_far_end import FarEnd, start_far_end
-from tests.live_support import Collector, mulaw, of_type
+from tests.live.sipp_far_end import FarEnd, jfk_speech, start_far_end
+from tests.live_support import Collector, of_type
 from tests.notify.smtp_server import Mailbox, smtp_server
-from tests.support import read_mono, shared, wer
+from tests.support import wer
 
 JFK = (
     "And so my fellow Americans, ask not what your country can do for you, "
@@ -36,12 +35,7 @@ def mailbox() -> Iterator[Mailbox]:
 
 @pytest.fixture
 def speech(tmp_path: Path) -> Path:
-    """jfk.wav as raw u-law at 8 kHz (what sipp streams), with a little silence around it."""
-    samples = read_mono(shared("asr_short/jfk.wav"), 8000)
-    padded = np.concatenate([np.zeros(4000, np.int16), samples, np.zeros(8000, np.int16)])
-    path = tmp_path / "jfk.ulaw"
-    path.write_bytes(mulaw(padded))
-    return path
+    return jfk_speech(tmp_path)
 
 
 def _api(tmp_path: Path, far_end: FarEnd, mailbox: Mailbox, **overrides: Any) -> Iterator[Api]:

@@ -88,6 +88,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime = Runtime.create(settings)
+        runtime.webhooks.start()  # also delivers what stopped processes left in the outbox
         recording_events.follow_jobs(runtime)
         room_events.follow_jobs(runtime)
         runner = _runner(runtime)

@@ -6,7 +6,19 @@ import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -325,3 +337,38 @@ class RoomRecording(Base):
     ended_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class DeliveryState(enum.StrEnum):
+    """Where a webhook in the outbox stands; a delivered one is deleted at once."""
+
+    pending = "pending"  # due for its first attempt or a retry at `next_attempt_at`, or in flight (leased)
+    failed = "failed"  # given up on (refused, a 4xx, or out of attempts); `last_error` says why
+
+
+class WebhookDelivery(Base):
+    """A webhook not yet delivered, or given up on: the outbox `parley.notify` delivers from.
+
+    `seq` comes from the database, so it orders one URL's deliveries even when different machines (with
+    different clocks) sent them. `id` is the X-Parley-Delivery header, the same on every attempt. The
+    signing secret is not copied here: `secret_owner` ("apps" or "workspaces") and `secret_owner_id` name
+    the row whose `webhook_secret` signs each attempt. `owner` is the process that sent or last tried it;
+    `lease_expires_at` is set only while an attempt is in flight.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_state_seq", "state", "seq"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True)
+    url: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)  # the JSON exactly as signed and sent
+    secret_owner: Mapped[str | None] = mapped_column(String(20))
+    secret_owner_id: Mapped[str | None] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(20), default=DeliveryState.pending)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -50,7 +50,9 @@ class Runtime:
             token_key=settings.token_secret(),
             blobs=_blob_store(settings),
             webhooks=WebhookSender(
-                allow_private=settings.allow_private_urls, max_attempts=settings.webhook_max_attempts
+                settings.sqlalchemy_url,
+                allow_private=settings.allow_private_urls,
+                max_attempts=settings.webhook_max_attempts,
             ),
         )
 
@@ -86,9 +88,9 @@ class Runtime:
             job = session.get(Job, job_id)
             if job is None:
                 return
-            target = jobs.webhook_target(session, job)
+            target = jobs.webhook_target(job)
         if target is not None:
-            self.webhooks.send(target.url, {"jobId": job_id, "status": status}, secret=target.secret)
+            self.webhooks.send(target.url, {"jobId": job_id, "status": status}, signer=target.signer)
         self.tell_listeners(job_id, status)
 
     def tell_listeners(self, job_id: str, event: str) -> None:

@@ -30,6 +30,8 @@ class Message:
     words: list[Word] = field(default_factory=list)
     speaker: str | None = None
     channel: int | None = None
+    # The stored message's id; None: a new one. A live session's messages keep the ids clients were sent.
+    id: str | None = None
 
 
 @dataclass(slots=True)

@@ -14,7 +14,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+from tests.live_support import mulaw
+from tests.support import read_mono, shared
 
 # The dialog headers a response copies from the request it answers; `_TAGGED` adds our tag to the To
 # header, as every response to an INVITE must (the dialog starts there).
@@ -150,6 +154,15 @@ def scenario(kind: str, speech: Path, hangup_ms: int = 0, credentials: tuple[str
     return (
         f'<?xml version="1.0" encoding="ISO-8859-1" ?>\n<scenario name="far end {kind}">{body}\n</scenario>\n'
     )
+
+
+def jfk_speech(folder: Path) -> Path:
+    """jfk.wav as raw u-law at 8 kHz (what sipp streams), with a little silence around it."""
+    samples = read_mono(shared("asr_short/jfk.wav"), 8000)
+    padded = np.concatenate([np.zeros(4000, np.int16), samples, np.zeros(8000, np.int16)])
+    path = folder / "jfk.ulaw"
+    path.write_bytes(mulaw(padded))
+    return path
 
 
 def free_udp_port() -> int:

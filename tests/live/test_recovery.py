@@ -6,29 +6,22 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
 from parley.accounts import service as accounts
 from parley.db import session_scope
-from parley.ids import numeric_id
 from parley.jobs import service as jobs
-from parley.jobs.options import JobOptions
 from parley.live import record
 from parley.live.ending import CUT_SHORT, NOTHING_KEPT
-from parley.live.events import LiveMessage
-from parley.models import Job, JobStatus, utcnow
+from parley.models import Job, JobStatus
 from parley.runtime import Runtime
-from parley.transcript import Speaker, Word
 from tests.conftest import (
     Api,
-    ServerProcess,
     create_app_cli,
     make_settings,
     open_api,
@@ -37,11 +30,11 @@ from tests.conftest import (
     stop_server,
     token_for,
 )
+from tests.live.recovery_support import LEASE, age, ended, message_said, open_session
 from tests.live_support import Collector, of_type, pcm16
 from tests.notify.smtp_server import Mailbox, smtp_server
 from tests.support import shared
 
-LEASE = 3.0
 TEAM = "team@example.com"
 MAIL_TEAM = {"invokeOn": "stop", "name": "sendSummaryEmail", "parameters": {"emails": [TEAM]}}
 
@@ -67,16 +60,6 @@ def _stream_until_final(socket: ClientConnection, audio: bytes, heard: Collector
 def _job_of(database_url: str, conversation_id: str) -> Job:
     with session_scope(database_url) as session:
         return session.scalars(select(Job).where(Job.conversation_id == conversation_id)).one()
-
-
-def _ended(server: ServerProcess, headers: dict[str, str], conversation_id: str) -> dict[str, Any]:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        response = httpx.get(f"{server.base_url}/v1/conversations/{conversation_id}", headers=headers)
-        if "endReason" in response.json()["metadata"]:
-            return response.json()
-        time.sleep(0.5)
-    raise AssertionError(f"the live session was never ended:\n{server.log.read_text()[-3000:]}")
 
 
 def test_a_killed_server_s_live_session_is_ended_after_restart(tmp_path: Path, mailbox: Mailbox) -> None:
@@ -119,7 +102,7 @@ def test_a_killed_server_s_live_session_is_ended_after_restart(tmp_path: Path, m
         restarted = start_server(env, log)
         try:
             headers = {"x-api-key": token}
-            conversation = _ended(restarted, headers, conversation_id)
+            conversation = ended(restarted, headers, conversation_id)
             assert conversation["metadata"]["endReason"] == CUT_SHORT
             assert conversation["metadata"]["summaryEmail"] == f"sent to {TEAM}"
 
@@ -162,38 +145,14 @@ def bare(tmp_path: Path, database_url: str) -> Iterator[tuple[Runtime, str]]:
     runtime.close()
 
 
-def _open(runtime: Runtime, app_id: str, owner: str, emails: list[str] | None = None) -> tuple[str, str]:
-    plan = record.StopPlan(connection_id=numeric_id(), summary_emails=emails or [])
-    options = JobOptions(name="Standup", enableSummary=bool(emails))
-    with runtime.session() as session:
-        job, conversation = record.open_job(
-            session,
-            app_id=app_id,
-            source="streaming",
-            options=options,
-            plan=plan,
-            owner=owner,
-            language="en-US",
-            max_active=10,
-        )
-        return job.id, conversation.id
-
-
-def _age(runtime: Runtime, job_id: str, seconds: float) -> None:
-    """As if the owner's last heartbeat was `seconds` ago."""
-    with runtime.session() as session:
-        stamp = utcnow() - timedelta(seconds=seconds)
-        session.execute(update(Job).where(Job.id == job_id).values(updated_at=stamp))
-
-
 def test_only_a_session_whose_owner_stopped_heartbeating_is_taken_and_by_one_process(
     bare: tuple[Runtime, str],
 ) -> None:
     runtime, app_id = bare
-    job_id, _ = _open(runtime, app_id, owner="live:a")
+    job_id, _ = open_session(runtime, app_id, owner="live:a")
     with runtime.session() as session:
         assert record.take_orphans(session, owner="live:b", lease_seconds=30) == [], "its owner is alive"
-    _age(runtime, job_id, 60)
+    age(runtime, job_id, 60)
     with runtime.session() as session:
         assert record.take_orphans(session, owner="live:a", lease_seconds=30) == [], "never its own"
         assert record.take_orphans(session, owner="live:b", lease_seconds=30) == [job_id]
@@ -201,11 +160,6 @@ def test_only_a_session_whose_owner_stopped_heartbeating_is_taken_and_by_one_pro
         assert record.take_orphans(session, owner="live:c", lease_seconds=30) == [], "b holds it now"
         assert record.renew(session, job_ids={job_id}, owner="live:a") == set(), "a lost it"
         assert record.renew(session, job_ids={job_id}, owner="live:b") == {job_id}
-
-
-def _said(text: str, start: float) -> LiveMessage:
-    words = [Word(word, start + i * 0.4, start + i * 0.4 + 0.3) for i, word in enumerate(text.split())]
-    return LiveMessage(numeric_id(), text, words[0].start, words[-1].end, words, Speaker("name:Ann", "Ann"))
 
 
 @pytest.fixture
@@ -216,13 +170,16 @@ def mailing_api(tmp_path: Path, sqlite_url: str, mailbox: Mailbox) -> Iterator[A
 def test_a_summary_mail_already_sent_is_not_sent_again(mailing_api: Api, mailbox: Mailbox) -> None:
     """The state a crash between the mail and the job's end leaves: the next owner ends it without mailing."""
     runtime = mailing_api.runtime
-    job_id, conversation_id = _open(runtime, mailing_api.app_id, owner="live:gone", emails=[TEAM])
-    said = [_said("Let us ship the release on Friday.", 0.5), _said("Who will write the notes?", 3.0)]
+    job_id, conversation_id = open_session(runtime, mailing_api.app_id, owner="live:gone", emails=[TEAM])
+    said = [
+        message_said("Let us ship the release on Friday.", 0.5),
+        message_said("Who will write the notes?", 3.0),
+    ]
     with runtime.session() as session:
         record.append_messages(session, conversation_id=conversation_id, job_id=job_id, messages=said)
         conversation = jobs.conversation_of(session, session.get(Job, job_id))
         conversation.metadata_ = {**conversation.metadata_, "summaryEmail": f"sent to {TEAM}"}
-    _age(runtime, job_id, 60)
+    age(runtime, job_id, 60)
 
     assert mailing_api.wait(job_id, timeout=60)["status"] == "completed"
     stored = mailing_api.get(f"/v1/conversations/{conversation_id}/messages").json()["messages"]
@@ -234,8 +191,10 @@ def test_a_summary_mail_already_sent_is_not_sent_again(mailing_api: Api, mailbox
 
 
 def test_a_session_cut_before_anything_was_recognised_fails_with_the_reason(mailing_api: Api) -> None:
-    job_id, conversation_id = _open(mailing_api.runtime, mailing_api.app_id, owner="live:gone", emails=[TEAM])
-    _age(mailing_api.runtime, job_id, 60)
+    job_id, conversation_id = open_session(
+        mailing_api.runtime, mailing_api.app_id, owner="live:gone", emails=[TEAM]
+    )
+    age(mailing_api.runtime, job_id, 60)
     job = mailing_api.wait(job_id, timeout=60)
     assert job["status"] == "failed" and job["message"] == NOTHING_KEPT
     conversation = mailing_api.get(f"/v1/conversations/{conversation_id}").json()

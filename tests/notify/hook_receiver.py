@@ -39,6 +39,13 @@ class Receiver:
     def at(self, path: str) -> list[Received]:
         return [request for request in self.received if request.path == path]
 
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Received]:
+        """The requests received once there are at least `count` of them (fewer if `timeout` ran out)."""
+        deadline = time.monotonic() + timeout
+        while len(self.received) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return list(self.received)
+
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -66,15 +73,16 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, port: int) -> None:
+        super().__init__(("127.0.0.1", port), _Handler)
         self.lock = threading.Lock()
         self.receiver = Receiver(port=self.server_address[1])
 
 
 @contextmanager
-def running() -> Iterator[Receiver]:
-    server = _Server()
+def running(port: int = 0) -> Iterator[Receiver]:
+    """A receiver on `port` (0: any free one), for as long as the block runs."""
+    server = _Server(port)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield server.receiver

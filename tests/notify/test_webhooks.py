@@ -1,18 +1,25 @@
+"""How each delivery goes over HTTP: signed, retried with back-off, in order per URL, refused URLs dropped.
+
+Durability (the outbox across processes and restarts) is tested in test_outbox.py."""
+
 from __future__ import annotations
 
 import itertools
-import logging
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hook_receiver import Receiver
 
+from parley.db import session_scope
+from parley.models import DeliveryState, WebhookDelivery
 from parley.notify.webhooks import (
     DELIVERY_HEADER,
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
+    Signer,
     WebhookSender,
     sign,
     verify,
@@ -24,16 +31,27 @@ KNOWN_SIGNATURE = "7bc64d8e000a0e5c15fe9c8a9a75de4820856f13c6d9b9c5e99921f1a6363
 
 
 @pytest.fixture
-def sender() -> Iterator[WebhookSender]:
-    sender = WebhookSender(allow_private=True, base_delay=0.01, max_delay=0.05, timeout=2)
-    yield sender
-    sender.close(timeout=5)
+def make_sender(outbox_url: str) -> Iterator[Any]:
+    """Senders on this test's outbox, closed at the end."""
+    made: list[WebhookSender] = []
+
+    def make(**options: Any) -> WebhookSender:
+        made.append(WebhookSender(outbox_url, **({"allow_private": True} | options)))
+        return made[-1]
+
+    yield make
+    for sender in made:
+        sender.close(timeout=5)
 
 
 @pytest.fixture
-def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
-    caplog.set_level(logging.INFO, logger="parley.notify.webhooks")
-    return caplog
+def sender(make_sender: Any) -> WebhookSender:
+    return make_sender(base_delay=0.01, max_delay=0.05, timeout=2)
+
+
+def outbox_rows(url: str) -> list[WebhookDelivery]:
+    with session_scope(url) as session:
+        return list(session.query(WebhookDelivery).order_by(WebhookDelivery.seq))
 
 
 def test_sign_matches_an_independent_hmac() -> None:
@@ -49,8 +67,12 @@ def test_verify_accepts_only_the_right_signature() -> None:
     assert not verify(BODY, "s3cret", 1700000000, "sha256=é")
 
 
-def test_delivers_signed_json(receiver: Receiver, sender: WebhookSender) -> None:
-    sender.send(receiver.url("/hook?token=t"), {"jobId": "j1", "status": "completed"}, secret="s3cret")
+def test_delivers_signed_json_and_deletes_the_row(
+    receiver: Receiver, sender: WebhookSender, app_signer: Signer, outbox_url: str
+) -> None:
+    delivery_id = sender.send(
+        receiver.url("/hook?token=t"), {"jobId": "j1", "status": "completed"}, signer=app_signer
+    )
     sender.close(timeout=5)
 
     [request] = receiver.received
@@ -59,9 +81,11 @@ def test_delivers_signed_json(receiver: Receiver, sender: WebhookSender) -> None
     assert request.headers["Content-Type"] == "application/json"
     assert request.headers[SIGNATURE_HEADER].startswith("sha256=")
     assert abs(int(request.headers[TIMESTAMP_HEADER]) - time.time()) < 5
+    assert request.headers[DELIVERY_HEADER] == delivery_id
     assert verify(
         request.body, "s3cret", request.headers[TIMESTAMP_HEADER], request.headers[SIGNATURE_HEADER]
     )
+    assert outbox_rows(outbox_url) == []  # delivered rows are deleted at once
 
 
 def test_without_a_secret_nothing_is_signed(receiver: Receiver, sender: WebhookSender) -> None:
@@ -101,11 +125,11 @@ def test_statuses_arrive_in_order_even_when_one_is_retried(receiver: Receiver, s
 
 
 def test_retries_server_errors_until_delivered(
-    receiver: Receiver, sender: WebhookSender, logs: pytest.LogCaptureFixture
+    receiver: Receiver, sender: WebhookSender, app_signer: Signer, logs: pytest.LogCaptureFixture
 ) -> None:
     receiver.script["/hook"] = [500, 503, 429]
 
-    sender.send(receiver.url("/hook"), {"jobId": "j1", "status": "completed"}, secret="s3cret")
+    sender.send(receiver.url("/hook"), {"jobId": "j1", "status": "completed"}, signer=app_signer)
     sender.close(timeout=5)
 
     assert [r.status for r in receiver.received] == [500, 503, 429, 200]
@@ -117,9 +141,9 @@ def test_retries_server_errors_until_delivered(
     assert "retrying" in logs.text
 
 
-def test_backs_off_exponentially(receiver: Receiver) -> None:
+def test_backs_off_exponentially(receiver: Receiver, make_sender: Any) -> None:
     receiver.script["/hook"] = [500, 500, 500]
-    sender = WebhookSender(allow_private=True, base_delay=0.1, max_delay=0.3)
+    sender = make_sender(base_delay=0.1, max_delay=0.3)
 
     sender.send(receiver.url("/hook"), {"jobId": "j1", "status": "completed"})
     sender.close(timeout=5)
@@ -132,20 +156,26 @@ def test_backs_off_exponentially(receiver: Receiver) -> None:
         assert delay <= gap < delay + 0.09
 
 
-def test_gives_up_after_max_attempts(receiver: Receiver, logs: pytest.LogCaptureFixture) -> None:
+def test_gives_up_after_max_attempts_and_keeps_the_row(
+    receiver: Receiver, make_sender: Any, outbox_url: str, logs: pytest.LogCaptureFixture
+) -> None:
     receiver.script["/hook"] = [503] * 10
-    sender = WebhookSender(allow_private=True, max_attempts=3, base_delay=0.01)
+    sender = make_sender(max_attempts=3, base_delay=0.01)
 
-    sender.send(receiver.url("/hook"), {"jobId": "j1", "status": "completed"})
+    delivery_id = sender.send(receiver.url("/hook"), {"jobId": "j1", "status": "completed"})
     sender.close(timeout=5)
 
     assert [r.status for r in receiver.received] == [503, 503, 503]
     assert "giving up on webhook to http://127.0.0.1" in logs.text
     assert "after 3 attempts: HTTP 503" in logs.text
+    [row] = outbox_rows(outbox_url)
+    assert (row.id, row.state, row.attempts) == (delivery_id, DeliveryState.failed, 3)
+    assert row.last_error == "HTTP 503 (gave up after 3 attempts)"
+    assert row.lease_expires_at is None
 
 
 def test_client_errors_are_not_retried(
-    receiver: Receiver, sender: WebhookSender, logs: pytest.LogCaptureFixture
+    receiver: Receiver, sender: WebhookSender, outbox_url: str, logs: pytest.LogCaptureFixture
 ) -> None:
     receiver.script["/hook"] = [400]
 
@@ -154,13 +184,16 @@ def test_client_errors_are_not_retried(
 
     assert [r.status for r in receiver.received] == [400]
     assert "answered HTTP 400; not retrying" in logs.text
+    assert [(row.state, row.last_error) for row in outbox_rows(outbox_url)] == [
+        (DeliveryState.failed, "HTTP 400; not retried")
+    ]
 
 
-def test_connection_errors_are_retried(logs: pytest.LogCaptureFixture) -> None:
+def test_connection_errors_are_retried(make_sender: Any, logs: pytest.LogCaptureFixture) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{sock.getsockname()[1]}/hook"
-    sender = WebhookSender(allow_private=True, max_attempts=3, base_delay=0.01)
+    sender = make_sender(max_attempts=3, base_delay=0.01)
 
     sender.send(url, {"jobId": "j1", "status": "completed"})
     sender.close(timeout=5)
@@ -169,9 +202,9 @@ def test_connection_errors_are_retried(logs: pytest.LogCaptureFixture) -> None:
     assert "after 3 attempts" in logs.text
 
 
-def test_a_url_in_back_off_does_not_hold_back_others(receiver: Receiver) -> None:
+def test_a_url_in_back_off_does_not_hold_back_others(receiver: Receiver, make_sender: Any) -> None:
     receiver.script["/down"] = [503]
-    sender = WebhookSender(allow_private=True, base_delay=0.3)
+    sender = make_sender(base_delay=0.3)
 
     sender.send(receiver.url("/down"), {"jobId": "j1", "status": "completed"})
     sender.send(receiver.url("/up"), {"jobId": "j2", "status": "completed"})
@@ -180,11 +213,13 @@ def test_a_url_in_back_off_does_not_hold_back_others(receiver: Receiver) -> None
     assert [(r.path, r.status) for r in receiver.received] == [("/down", 503), ("/up", 200), ("/down", 200)]
 
 
-def test_refused_urls_are_logged_and_dropped(receiver: Receiver, logs: pytest.LogCaptureFixture) -> None:
+def test_refused_urls_are_logged_and_dropped(
+    receiver: Receiver, make_sender: Any, logs: pytest.LogCaptureFixture
+) -> None:
     def resolve(host: str, port: int) -> list[str]:
         return ["127.0.0.1"]
 
-    sender = WebhookSender(allow_private=False, allow_hosts={"hooks.example.test"}, resolve=resolve)
+    sender = make_sender(allow_private=False, allow_hosts={"hooks.example.test"}, resolve=resolve)
 
     sender.send(receiver.url("/private?token=secret"), {"jobId": "j1", "status": "completed"})
     sender.send(f"http://hooks.example.test:{receiver.port}/trusted", {"jobId": "j1", "status": "completed"})
@@ -196,19 +231,3 @@ def test_refused_urls_are_logged_and_dropped(receiver: Receiver, logs: pytest.Lo
     )
     assert "token=secret" not in logs.text
     assert "retrying" not in logs.text
-
-
-def test_close_gives_up_on_what_it_cannot_drain_in_time(
-    receiver: Receiver, logs: pytest.LogCaptureFixture
-) -> None:
-    receiver.script["/hook"] = [500]
-    sender = WebhookSender(allow_private=True, base_delay=30)
-    sender.send(receiver.url("/hook"), {"jobId": "j1", "status": "completed"})
-    started = time.monotonic()
-
-    sender.close(timeout=0.3)
-
-    assert time.monotonic() - started < 1
-    assert "closed with 1 deliveries not made" in logs.text
-    with pytest.raises(RuntimeError, match="closed"):
-        sender.send(receiver.url("/hook"), {"jobId": "j1", "status": "completed"})

@@ -83,7 +83,8 @@ def save_job_results(
 ) -> None:
     """Replace whatever this job wrote before (a retried job must not duplicate) with `transcript`.
 
-    `offset` shifts the transcript's times, for media appended after earlier content.
+    `offset` shifts the transcript's times, for media appended after earlier content. A message with an
+    `id` is stored under it (the row it replaces had it), one without gets a new id.
     """
     session.execute(delete(MessageRow).where(MessageRow.job_id == job_id))
     session.execute(delete(Member).where(Member.job_id == job_id))
@@ -97,7 +98,7 @@ def save_job_results(
     for index, message in enumerate(transcript.messages, start=first_position + 1):
         session.add(
             MessageRow(
-                id=numeric_id(),
+                id=message.id or numeric_id(),
                 conversation_id=conversation.id,
                 job_id=job_id,
                 member_id=member_ids.get(message.speaker) if message.speaker else None,

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from parley.conversations import service as conversations
 from parley.errors import BadRequest, NotFound, TooManyJobs
 from parley.ids import uuid_id
-from parley.models import App, Conversation, Job, JobStatus, utcnow
+from parley.models import Conversation, Job, JobStatus, utcnow
+from parley.notify.outbox import Signer
 
 ACTIVE = (JobStatus.scheduled, JobStatus.in_progress)
 # A room recording's own job: held by the server that captures the room, then it delivers the file
@@ -26,10 +27,10 @@ ROOM = "room"
 
 @dataclass(frozen=True)
 class WebhookTarget:
-    """Where a job's status webhooks go, and the app's signing secret (None: unsigned)."""
+    """Where a job's status webhooks go, signed with its app's webhook secret (when it has one)."""
 
     url: str
-    secret: str | None
+    signer: Signer
 
 
 def submit(
@@ -250,12 +251,11 @@ def release(session: Session, *, job_id: str, worker_id: str) -> None:
     )
 
 
-def webhook_target(session: Session, job: Job) -> WebhookTarget | None:
+def webhook_target(job: Job) -> WebhookTarget | None:
     url = (job.options or {}).get("webhookUrl")
     if not url:
         return None
-    app = session.get(App, job.app_id)
-    return WebhookTarget(url=url, secret=app.webhook_secret if app else None)
+    return WebhookTarget(url=url, signer=Signer.app(job.app_id))
 
 
 def conversation_of(session: Session, job: Job) -> Conversation:

@@ -5,6 +5,11 @@ died (from the messages `record` kept as they arrived). Each step checks the job
 processes never both end one session; and the analysis runs outside any transaction (it can take seconds),
 as batch jobs' does.
 
+A telephony session's call is hung up first, if its process is still up: a server killed mid-call leaves
+baresip running only if the call's guard (`sip_phone`) could not act, and a server that merely stalled still
+runs it. That works only on the host the call was placed from: a process ending the session on another host
+logs that it cannot, and leaves the call to the guard there and to the far end.
+
 A crash part-way leaves the job `in_progress`, so the session is ended again by whoever takes it over: the
 messages are replaced per job, the analysis is replaced whole, and the summary e-mail is sent only if the
 conversation does not record it as sent already (a crash between the SMTP server's acceptance and that
@@ -13,6 +18,7 @@ record is the one window where a second mail can go out).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
@@ -21,7 +27,7 @@ from parley.conversations import service as conversations
 from parley.conversations.sharing import LIFETIMES_DAYS, new_link, share_url
 from parley.intel.model import Analysis
 from parley.jobs import service as jobs
-from parley.live import record, summary_mail
+from parley.live import record, sip_phone, summary_mail
 from parley.models import Conversation, Job, JobStatus
 from parley.pipeline.analyze import PendingAnalysis, prepare_analysis, run_analysis, store_analysis
 from parley.runtime import Runtime
@@ -30,6 +36,8 @@ from parley.transcript import Transcript
 CUT_SHORT = "the stream was cut short: the server stopped before it ended (what was recognised is kept)"
 NOTHING_KEPT = "the server stopped before anything in the stream was recognised, so there was nothing to keep"
 _MAIL_OUTCOME = "summaryEmail"  # the conversation metadata entry saying how the summary e-mail went
+
+log = logging.getLogger(__name__)
 
 
 class SessionTaken(RuntimeError):
@@ -52,6 +60,7 @@ class Outcome:
 
 
 def end_session(runtime: Runtime, ending: Ending) -> Outcome:
+    _end_call(runtime, ending)
     pending = _store_messages(runtime, ending)
     if ending.transcript is None and not pending.utterances:
         return fail(runtime, replace(ending, reason=NOTHING_KEPT), NOTHING_KEPT)
@@ -75,6 +84,28 @@ def fail(runtime: Runtime, ending: Ending, error: str) -> Outcome:
         jobs.finish(session, job_id=ending.job_id, worker_id=ending.owner, error=error)
     runtime.announce(ending.job_id, JobStatus.failed)
     return Outcome(JobStatus.failed, error)
+
+
+def _end_call(runtime: Runtime, ending: Ending) -> None:
+    """Hang up the session's call if its process is still up, then forget the process."""
+    with runtime.session() as session:
+        job = _hold(session, ending)
+        phone = record.StopPlan.of(jobs.conversation_of(session, job)).phone
+    if phone is None:
+        return
+    if phone.host == record.this_host():
+        sip_phone.end_left_call(phone.pid, phone.folder)
+    else:
+        log.warning(
+            "live job %s: its call's baresip (pid %s) runs on host %s, not here; it hangs up when its own "
+            "server dies, or when the far end does",
+            ending.job_id,
+            phone.pid,
+            phone.host,
+        )
+    with runtime.session() as session:
+        job = _hold(session, ending)
+        record.note_phone(session, conversation_id=job.conversation_id, phone=None)
 
 
 def _store_messages(runtime: Runtime, ending: Ending) -> PendingAnalysis:

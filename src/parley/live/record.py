@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -31,6 +31,25 @@ _METADATA_KEY = "live"  # the conversation metadata entry holding the `StopPlan`
 
 
 @dataclass(frozen=True)
+class Phone:
+    """The baresip process holding a telephony session's call, so that whoever ends the session after its
+    server died can hang the call up (`sip_phone.end_left_call`, on the same host only)."""
+
+    pid: int
+    folder: str  # its config folder: with the pid, tells it from a process that reused the pid
+    host: str  # the host it runs on (`this_host()`)
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {"pid": self.pid, "folder": self.folder, "host": self.host}
+
+    @classmethod
+    def of(cls, stored: dict[str, Any] | None) -> Phone | None:
+        if not stored:
+            return None
+        return cls(pid=int(stored["pid"]), folder=str(stored["folder"]), host=str(stored["host"]))
+
+
+@dataclass(frozen=True)
 class StopPlan:
     """What ending the session needs beyond its messages, kept so that another process can end it too.
 
@@ -40,14 +59,16 @@ class StopPlan:
     site_url: str = ""  # the base URL the summary e-mail links the shared page under
     timezone: str | None = None  # the summary e-mail shows the meeting start in it
     summary_emails: list[str] = field(default_factory=list)  # the sendSummaryEmail recipients
+    phone: Phone | None = None  # a call's process, while the call may be up
 
     def as_metadata(self) -> dict[str, Any]:
-        return {
+        plan = {
             "connectionId": self.connection_id,
             "siteUrl": self.site_url,
             "timezone": self.timezone,
             "summaryEmails": self.summary_emails,
         }
+        return plan | ({"phone": self.phone.as_metadata()} if self.phone else {})
 
     @classmethod
     def of(cls, conversation: Conversation) -> StopPlan:
@@ -57,12 +78,17 @@ class StopPlan:
             site_url=str(stored.get("siteUrl", "")),
             timezone=stored.get("timezone"),
             summary_emails=list(stored.get("summaryEmails") or []),
+            phone=Phone.of(stored.get("phone")),
         )
+
+
+def this_host() -> str:
+    return socket.gethostname()
 
 
 def owner_id() -> str:
     """This process's id on the live job rows it runs (fits `Job.worker_id`)."""
-    return f"live:{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"live:{this_host()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def open_job(
@@ -89,6 +115,14 @@ def open_job(
     conversation.metadata_ = {"source": source, _METADATA_KEY: plan.as_metadata()}
     conversation.language = language
     return job, conversation
+
+
+def note_phone(session: Session, *, conversation_id: str, phone: Phone | None) -> None:
+    """Record the process holding the session's call in its stop plan (None: forget it, the call is over)."""
+    conversation = session.get(Conversation, conversation_id)
+    if conversation is not None:
+        plan = replace(StopPlan.of(conversation), phone=phone)
+        conversation.metadata_ = {**(conversation.metadata_ or {}), _METADATA_KEY: plan.as_metadata()}
 
 
 def append_messages(

@@ -147,6 +147,7 @@ class LiveSession:
             speaker = self._speaker_for(message.start, message.end)
             rows.append(
                 Message(
+                    id=message.id,  # what clients were sent in message_response, and what was kept
                     text=message.text,
                     start=message.start,
                     end=message.end,

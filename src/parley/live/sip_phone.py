@@ -9,13 +9,24 @@ recordings by time only (in a short temporary folder, removed when the call ends
 
 baresip's audio source is `ausine` (the only source that needs no sound card; 48 kHz stereo), muted once
 the call is up, so the far end hears silence rather than a tone.
+
+A call must not outlive the server that placed it. Beside each baresip runs a guard (`_GUARD`, one `sh`
+reading a pipe only this process holds): when the call is hung up normally the guard is released with a
+newline, and when this process dies, however (SIGKILL included), the pipe closes without one and the guard
+sends baresip a single SIGTERM, on which baresip sends BYE and exits. (Not PR_SET_PDEATHSIG: that signal
+comes again each time a dying thread hands the child on to a sibling, and a second SIGTERM makes baresip
+exit at once, sometimes before its BYE.) Whoever ends the session of a server that died also ends a call
+that is still up, with `end_left_call` (a server that stalled rather than died, a guard that was killed).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import select
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -34,6 +45,9 @@ log = logging.getLogger(__name__)
 DTMF_PAUSE_SECONDS = 1.0  # what one ',' in a DTMF sequence waits
 DTMF_DIGIT_SECONDS = 0.25  # between digits, so each is a distinct RFC 2833 event
 _WAV_HEADER = 44  # libsndfile's plain 16-bit PCM WAV header
+_FOLDER_PREFIX = "parley-call-"
+# The guard: a newline on stdin lets it go quietly; end of file without one (this server died) ends the call.
+_GUARD = 'read -r _ || kill -TERM "$0"'
 _CONFIG = """poll_method		epoll
 sip_listen		{ip}:{sip_port}
 sip_trans_def		udp
@@ -94,10 +108,11 @@ class BaresipCall:
         on_closed: Callable[[str], None],
     ) -> None:
         # Short on purpose: baresip's sndfile truncates recording paths past ~128 characters.
-        self.folder = Path(tempfile.mkdtemp(prefix="parley-call-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=_FOLDER_PREFIX))
         self.local_ip = local_ip
         self._on_audio, self._on_established, self._on_closed = on_audio, on_established, on_closed
         self._process: subprocess.Popen[bytes] | None = None
+        self._guard: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._send_lock = threading.Lock()
         self.established = threading.Event()
@@ -106,7 +121,8 @@ class BaresipCall:
         self._pump: threading.Thread | None = None
 
     # -- placing the call ------------------------------------------------------------------------------
-    def dial(self, route: Route) -> None:
+    def start(self, route: Route) -> int:
+        """Start the process that places the call, as `route`'s account (nothing dialled yet); its pid."""
         if shutil.which("baresip") is None:
             raise PhoneError("baresip is not installed on this server (Debian package 'baresip')")
         (self.folder / "recordings").mkdir(exist_ok=True)
@@ -124,16 +140,25 @@ class BaresipCall:
         )
         (self.folder / "accounts").write_text(_account_line(route) + "\n")
         (self.folder / "contacts").write_text("")
+        self._process = self._spawn()
+        self._control = self._connect(ctrl_port)
+        threading.Thread(target=self._read_events, name="baresip-events", daemon=True).start()
+        return self._process.pid
+
+    def dial(self, uri: str) -> None:
+        self._command("dial", uri)
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        """Start baresip, and its guard (see the module's docstring)."""
         with (self.folder / "baresip.log").open("wb") as sink:
-            self._process = subprocess.Popen(
+            process = subprocess.Popen(
                 ["baresip", "-f", str(self.folder)],
                 stdout=sink,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
             )
-        self._control = self._connect(ctrl_port)
-        threading.Thread(target=self._read_events, name="baresip-events", daemon=True).start()
-        self._command("dial", route.uri)
+        self._guard = subprocess.Popen(["sh", "-c", _GUARD, str(process.pid)], stdin=subprocess.PIPE)
+        return process
 
     def _connect(self, port: int) -> socket.socket:
         deadline = time.monotonic() + 10
@@ -187,6 +212,8 @@ class BaresipCall:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
+        if self._guard is not None:
+            self._guard.communicate(b"\n", timeout=5)  # baresip has exited: the guard goes quietly
         if self._control is not None:
             self._control.close()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -257,6 +284,51 @@ class BaresipCall:
             time.sleep(0.05)
         log.warning("baresip wrote no recording of the far end in %s", self.folder)
         return None
+
+
+def end_left_call(pid: int, folder: str, *, grace: float = 5.0) -> bool:
+    """Hang up a call that a server which died left up: SIGTERM makes baresip send BYE and exit (SIGKILL if
+    it has not within `grace` seconds); then its folder is removed. Returns whether the call was still up.
+
+    Only that very process is signalled: `pid` must still run `baresip -f folder`, checked through a pidfd
+    so that a pid reused in between is never hit. Works on the host the call was placed from only."""
+    path = Path(folder)
+    if path.parent != Path(tempfile.gettempdir()) or not path.name.startswith(_FOLDER_PREFIX):
+        log.warning("not ending phone process %s: %s is not a call folder of this server", pid, folder)
+        return False
+    running = _end_process(pid, path, grace)
+    shutil.rmtree(path, ignore_errors=True)
+    return running
+
+
+def _end_process(pid: int, folder: Path, grace: float) -> bool:
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return False
+    try:
+        if not _runs_baresip(pid, folder):
+            return False
+        log.info("hanging up the call that baresip %s (%s) still holds", pid, folder)
+        for sign in (signal.SIGTERM, signal.SIGKILL):
+            try:
+                signal.pidfd_send_signal(handle, sign)
+            except ProcessLookupError:
+                break
+            if select.select([handle], [], [], grace)[0]:  # a pidfd reads ready once its process exited
+                break
+        return True
+    finally:
+        os.close(handle)
+
+
+def _runs_baresip(pid: int, folder: Path) -> bool:
+    try:  # a process that exited has no command line any more (a zombie's is empty)
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[:-1]
+    except OSError:
+        return False
+    expected = [b"-f", os.fsencode(folder)]
+    return arguments[1:] == expected and os.path.basename(arguments[0]) == b"baresip"
 
 
 def _wav_rate(path: Path) -> int:

@@ -4,6 +4,8 @@ far end live, as a live session whose audio comes from the call.
 `pstn` numbers are dialled through the configured SIP trunk (`PARLEY_SIP_TRUNK`, with its credentials and
 outbound proxy); `sip` endpoints are dialled directly. When the call ends, whoever ends it, the session ends
 with the reason, which shows in the live events (`recognition_stopped`) and in the conversation's metadata.
+The call's process is noted in the session's stop plan before it dials, so that a server which takes over
+the session of one that died hangs the call up (`ending`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 from parley.config import Settings
 from parley.errors import BadRequest, ParleyError
+from parley.live import record
 from parley.live.hub import LiveHub
 from parley.live.options import LiveOptions
 from parley.live.session import LiveSession
@@ -88,10 +91,18 @@ def start_call(
     )
     hub.on_stop[live.connection_id] = lambda _live: call.hang_up()
     try:
-        call.dial(route)
+        pid = call.start(route)
+        # Kept before dialling, so whoever ends the session after this server died can hang up.
+        with hub.runtime.session() as session:
+            phone = record.Phone(pid=pid, folder=str(call.folder), host=record.this_host())
+            record.note_phone(session, conversation_id=live.conversation_id, phone=phone)
+        call.dial(route.uri)
     except PhoneError as error:
         hub.stop(live, f"the call could not be placed: {error}")
         raise ParleyError(f"the call could not be placed: {error}") from error
+    except Exception:  # the database failed: end the session and its process, not just the request
+        hub.stop(live, "the call could not be placed: this server failed while placing it")
+        raise
     _answer_deadline(hub, live, call, settings.sip_answer_timeout_seconds)
     return live
 

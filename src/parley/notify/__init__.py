@@ -1,5 +1,5 @@
-"""Telling the outside world about jobs: webhooks."""
+"""Telling the outside world about jobs: webhooks (durable, through the outbox) and e-mail."""
 
-from parley.notify.webhooks import WebhookSender, sign, verify
+from parley.notify.webhooks import Signer, WebhookSender, sign, verify
 
-__all__ = ["WebhookSender", "sign", "verify"]
+__all__ = ["Signer", "WebhookSender", "sign", "verify"]

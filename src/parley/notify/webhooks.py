@@ -1,9 +1,20 @@
-"""Deliver job-status webhooks in the background: in order per URL, signed, retried with back-off.
+"""Deliver webhooks from the database outbox: durable, in order per URL, signed, retried with back-off.
 
 Symbl posts ``{"jobId": ..., "status": ...}`` to a job's ``webhookUrl`` on every status change, and a
-receiver must see ``scheduled`` before ``in_progress`` before ``completed``. So deliveries to one URL go out
-one at a time in the order they were sent, and one waiting to be retried holds back those after it; other
-URLs do not wait for its back-off. All of them share one daemon thread, which makes one request at a time.
+receiver must see ``scheduled`` before ``in_progress`` before ``completed``, even when the API process
+sends the first and a worker process the others. So :meth:`WebhookSender.send` commits a row to the
+outbox (`parley.notify.outbox`) before it returns, and every process's sender thread delivers from that
+one table: the oldest pending row of a URL first, one attempt in flight per URL, and a row waiting for a
+retry holds back the later rows of its URL only. Each process makes one request at a time.
+
+A delivered row is deleted at once, with no retention period: the outbox holds only work left and
+failures. A row given up on (refused URL, signer deleted, a 4xx answer, or `max_attempts` failures) stays
+as ``failed`` with its last error, which is also logged. A process killed with rows queued or waiting for
+a retry loses nothing: a retry's row holds no lease, so any running sender takes it when due, and every
+sender starts by taking what is due. A lease (`lease_seconds`) covers only an attempt in flight, so a
+process killed mid-request leaves a row that is tried again once the lease runs out; the receiver may
+then see that delivery twice. The outbox row is committed in its own transaction, just after the step
+that sends it commits: a process killed in those few milliseconds still loses that webhook.
 
 With a secret, each request carries ``X-Parley-Timestamp: <unix seconds>`` and ``X-Parley-Signature:
 sha256=<hex HMAC-SHA256 of "<timestamp>." + body>``, made afresh for every attempt. Receivers check it with
@@ -17,23 +28,33 @@ import hashlib
 import hmac
 import json
 import logging
+import os
+import socket
 import threading
 import time
 import uuid
-from collections import deque
-from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from parley import __version__
+from parley.db import session_scope
+from parley.models import utcnow
 from parley.net.guard import GuardedTransport, Resolver, UnsafeURLError, resolve_host
+from parley.notify import outbox
+from parley.notify.outbox import Pending, Signer, SignerGone
 
 __all__ = [
     "DELIVERY_HEADER",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
+    "Signer",
     "WebhookSender",
     "sign",
     "verify",
@@ -44,6 +65,7 @@ logger = logging.getLogger(__name__)
 TIMESTAMP_HEADER = "X-Parley-Timestamp"
 SIGNATURE_HEADER = "X-Parley-Signature"
 DELIVERY_HEADER = "X-Parley-Delivery"
+_BATCH = 50  # due rows read at once; each is still claimed on its own
 
 
 def sign(body: bytes, secret: str, timestamp: int) -> str:
@@ -65,27 +87,29 @@ def _digest(body: bytes, secret: str, timestamp: str) -> str:
     return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
 
 
-@dataclass(slots=True)
-class _Delivery:
-    url: str
-    body: bytes
-    secret: str | None
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    attempts: int = 0
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    """How one attempt ended: delivered (no error), to be retried after `retry_in` seconds, or failed."""
+
+    error: str | None = None
+    retry_in: float | None = None
 
 
 class WebhookSender:
-    """Sends webhooks from one background thread, started on the first :meth:`send`.
+    """Sends the outbox's webhooks from one background thread, started by :meth:`start` or the first
+    :meth:`send`. Long-lived processes call :meth:`start` at once, to deliver what stopped ones left.
 
     Connection errors, timeouts, 5xx and 429 are retried after `base_delay` doubled per attempt, capped at
     `max_delay` (a 429's Retry-After is honoured up to that cap), until `max_attempts` attempts were made.
     Other answers are final. Every attempt checks the URL with parley.net.guard (see there for
-    `allow_private`, `allow_hosts` and `resolve`); a refused URL is logged and dropped. `timeout` bounds
-    each attempt.
+    `allow_private`, `allow_hosts` and `resolve`); a refused URL fails at once. `timeout` bounds each
+    attempt's steps; `lease_seconds` must outlast a whole attempt. Rows other processes add wake this one
+    within `poll_seconds`.
     """
 
     def __init__(
         self,
+        database_url: str,
         *,
         allow_private: bool = False,
         max_attempts: int = 6,
@@ -94,9 +118,12 @@ class WebhookSender:
         timeout: float = 10.0,
         allow_hosts: Collection[str] = frozenset(),
         resolve: Resolver = resolve_host,
+        lease_seconds: float = 60.0,
+        poll_seconds: float = 2.0,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        self._database_url = database_url
         self._transport = GuardedTransport(
             allow_private=allow_private, allow_hosts=allow_hosts, resolve=resolve
         )
@@ -104,132 +131,205 @@ class WebhookSender:
         self._base_delay = base_delay
         self._max_delay = max_delay
         self._timeout = timeout
+        self._lease = timedelta(seconds=lease_seconds)
+        self._poll = poll_seconds
+        # Names this process in the outbox: its host and pid for people, a random tail for uniqueness.
+        self.owner = f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._cond = threading.Condition()
-        # Per URL: deliveries in the order sent; the head is the one being tried, due at _due[url].
-        self._queues: dict[str, deque[_Delivery]] = {}
-        self._due: dict[str, float] = {}
+        self._woken = False  # set by send() and close(), so a wake-up between checks is not missed
+        self._closing = False  # no more sends; the thread ends once this process's rows are done
+        self._stopping = False  # the thread ends after the attempt in flight
         self._thread: threading.Thread | None = None
-        self._closing = False
 
-    def send(self, url: str, payload: Mapping[str, Any], *, secret: str | None = None) -> None:
-        """Queue a POST of `payload` as JSON to `url` and return at once."""
-        body = json.dumps(payload, separators=(",", ":")).encode()
+    def start(self) -> None:
+        """Start delivering now: rows due in the outbox, whoever queued them, go out from this process."""
         with self._cond:
             if self._closing:
                 raise RuntimeError("this WebhookSender is closed")
-            queue = self._queues.setdefault(url, deque())
-            if not queue:
-                self._due[url] = time.monotonic()
-            queue.append(_Delivery(url, body, secret))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="parley-webhooks", daemon=True)
-                self._thread.start()
-            self._cond.notify()
+        self._ensure_thread()
+
+    def send(self, url: str, payload: Mapping[str, Any], *, signer: Signer | None = None) -> str:
+        """Commit a POST of `payload` as JSON to `url` to the outbox and return its delivery id at once.
+
+        `signer` names whose webhook secret signs it (None: unsigned)."""
+        with self._cond:
+            if self._closing:
+                raise RuntimeError("this WebhookSender is closed")
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        delivery_id = uuid.uuid4().hex
+        with self._session() as session:
+            outbox.create(
+                session, delivery_id=delivery_id, url=url, body=body, signer=signer, owner=self.owner
+            )
+        self._ensure_thread()
+        self._wake()
+        return delivery_id
 
     def close(self, timeout: float | None = None) -> None:
-        """Stop accepting webhooks and wait up to `timeout` seconds (None: no limit) for queued ones.
+        """Stop accepting webhooks and wait up to `timeout` seconds (None: no limit) for this process's.
 
-        Deliveries still queued then, retries included, are dropped with a warning.
+        Those not delivered by then stay in the outbox for the next sender to run, retries included.
         """
         with self._cond:
             self._closing = True
-            self._cond.notify()
             thread = self._thread
+        self._wake()
         if thread is None:
             return
         thread.join(timeout)
-        if not thread.is_alive():
-            return
         with self._cond:
-            dropped = sum(len(queue) for queue in self._queues.values())
-            self._queues.clear()
-            self._due.clear()
+            self._stopping = True
             self._cond.notify()
-        logger.warning("webhook sender closed with %d deliveries not made", dropped)
+        try:
+            with self._session() as session:
+                left = outbox.count_held(session, owner=self.owner)
+        except Exception:
+            logger.exception("could not count the webhook deliveries left in the outbox")
+            return
+        if left:
+            logger.warning(
+                "webhook sender closed with %d deliveries not made yet; they stay in the outbox and go "
+                "out from the next Parley process to run",
+                left,
+            )
+
+    def _ensure_thread(self) -> None:
+        with self._cond:
+            if self._thread is None and not self._closing:  # closed meanwhile: the row waits for the next
+                self._thread = threading.Thread(target=self._run, name="parley-webhooks", daemon=True)
+                self._thread.start()
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        with session_scope(self._database_url) as session:
+            yield session
+
+    def _wake(self) -> None:
+        with self._cond:
+            self._woken = True
+            self._cond.notify()
+
+    def _sleep(self, seconds: float) -> None:
+        with self._cond:
+            if not self._woken and not self._stopping:
+                self._cond.wait(seconds)
+            self._woken = False
 
     def _run(self) -> None:
         headers = {"User-Agent": f"Parley/{__version__}", "Content-Type": "application/json"}
         with httpx.Client(
             transport=self._transport, headers=headers, timeout=self._timeout, trust_env=False
         ) as client:
-            while (delivery := self._next()) is not None:
+            while not self._stopping:
                 try:
-                    retry_in = self._attempt(client, delivery)
-                except Exception:  # a bug here must not stop every later webhook
-                    logger.exception("webhook to %s failed unexpectedly; dropping it", _for_log(delivery.url))
-                    retry_in = None
-                self._finish(delivery, retry_in)
+                    worked = self._deliver_ready(client)
+                    if self._closing and self._drained():
+                        return
+                    if not worked:
+                        self._sleep(self._until_next())
+                except Exception:  # the database is away, or a bug: keep this thread, try again later
+                    logger.exception("webhook outbox unavailable; trying again in %.1f s", self._poll)
+                    self._sleep(self._poll)
 
-    def _next(self) -> _Delivery | None:
-        """Wait for the head delivery that is due soonest; None once closing and nothing is left."""
-        with self._cond:
-            while True:
-                if not self._queues:
-                    if self._closing:
-                        return None
-                    self._cond.wait()
-                    continue
-                url = min(self._due, key=self._due.__getitem__)
-                wait = self._due[url] - time.monotonic()
-                if wait <= 0:
-                    return self._queues[url][0]
-                self._cond.wait(wait)
+    def _deliver_ready(self, client: httpx.Client) -> bool:
+        """Claim and attempt each due URL head in turn; whether there were any."""
+        with self._session() as session:
+            batch = outbox.ready(session, now=utcnow(), limit=_BATCH)
+        for pending in batch:
+            if self._stopping:
+                break
+            now = utcnow()
+            with self._session() as session:
+                claimed = outbox.claim(
+                    session, pending, owner=self.owner, now=now, lease_until=now + self._lease
+                )
+            if claimed:
+                self._settle(pending, self._attempt_safely(client, pending))
+        return bool(batch)
 
-    def _attempt(self, client: httpx.Client, delivery: _Delivery) -> float | None:
-        """Make one attempt; return the delay before the next one, or None when this delivery is done."""
-        delivery.attempts += 1
-        url = _for_log(delivery.url)
-        headers = {DELIVERY_HEADER: delivery.id}
-        if delivery.secret is not None:
-            timestamp = int(time.time())
-            headers[TIMESTAMP_HEADER] = str(timestamp)
-            headers[SIGNATURE_HEADER] = f"sha256={sign(delivery.body, delivery.secret, timestamp)}"
+    def _drained(self) -> bool:
+        with self._session() as session:
+            return outbox.count_held(session, owner=self.owner) == 0
 
+    def _until_next(self) -> float:
+        with self._session() as session:
+            ready_at = outbox.next_ready_at(session)
+        if ready_at is None:
+            return self._poll
+        return min(max((ready_at - utcnow()).total_seconds(), 0.005), self._poll)
+
+    def _attempt_safely(self, client: httpx.Client, pending: Pending) -> _Outcome:
+        try:
+            return self._attempt(client, pending)
+        except Exception as exc:  # a bug here must not stop every later webhook
+            logger.exception("webhook to %s failed unexpectedly; giving up on it", _for_log(pending.url))
+            return _Outcome(error=f"unexpected {type(exc).__name__}: {exc}")
+
+    def _attempt(self, client: httpx.Client, pending: Pending) -> _Outcome:
+        """Make one attempt (the `pending.attempts + 1`th) and say how it ended."""
+        url = _for_log(pending.url)
+        try:
+            headers = self._headers(pending)
+        except SignerGone as exc:
+            logger.warning("dropping webhook to %s: %s", url, exc)
+            return _Outcome(error=str(exc))
+        except SQLAlchemyError as exc:
+            return self._after_failure(pending, url, f"its secret could not be read: {exc}", None)
         try:
             # Streamed and never read: whatever a receiver answers with, it cannot make us buffer it.
-            with client.stream("POST", delivery.url, content=delivery.body, headers=headers) as response:
+            with client.stream("POST", pending.url, content=pending.body, headers=headers) as response:
                 status, retry_after = response.status_code, _retry_after(response)
         except UnsafeURLError as exc:  # its message would repeat the full URL, query included
             logger.warning("dropping webhook to %s: %s", url, exc.reason)
-            return None
+            return _Outcome(error=f"refused: {exc.reason}")
         except httpx.InvalidURL as exc:
             logger.warning("dropping webhook to %s: %s", url, exc)
-            return None
+            return _Outcome(error=f"invalid URL: {exc}")
         except httpx.TransportError as exc:
             failure, retry_after = str(exc) or type(exc).__name__, None
         else:
             if 200 <= status < 300:
                 logger.debug("webhook to %s delivered (HTTP %d)", url, status)
-                return None
+                return _Outcome()
             if status != 429 and status < 500:
                 logger.warning("webhook to %s answered HTTP %d; not retrying", url, status)
-                return None
+                return _Outcome(error=f"HTTP {status}; not retried")
             failure = f"HTTP {status}"
+        return self._after_failure(pending, url, failure, retry_after)
 
-        if delivery.attempts >= self._max_attempts:
-            logger.error("giving up on webhook to %s after %d attempts: %s", url, delivery.attempts, failure)
-            return None
-        delay = self._base_delay * 2 ** (delivery.attempts - 1)
+    def _headers(self, pending: Pending) -> dict[str, str]:
+        headers = {DELIVERY_HEADER: pending.id}
+        if pending.signer is None:
+            return headers
+        with self._session() as session:
+            secret = outbox.secret_of(session, pending.signer)
+        if secret is not None:
+            timestamp = int(time.time())
+            headers[TIMESTAMP_HEADER] = str(timestamp)
+            headers[SIGNATURE_HEADER] = f"sha256={sign(pending.body, secret, timestamp)}"
+        return headers
+
+    def _after_failure(self, pending: Pending, url: str, failure: str, retry_after: float | None) -> _Outcome:
+        attempts = pending.attempts + 1
+        if attempts >= self._max_attempts:
+            logger.error("giving up on webhook to %s after %d attempts: %s", url, attempts, failure)
+            return _Outcome(error=f"{failure} (gave up after {attempts} attempts)")
+        delay = self._base_delay * 2 ** (attempts - 1)
         if retry_after is not None:
             delay = max(delay, retry_after)
         delay = min(delay, self._max_delay)
         logger.info("webhook to %s failed (%s); retrying in %.1f s", url, failure, delay)
-        return delay
+        return _Outcome(error=failure, retry_in=delay)
 
-    def _finish(self, delivery: _Delivery, retry_in: float | None) -> None:
-        with self._cond:
-            queue = self._queues.get(delivery.url)
-            if not queue or queue[0] is not delivery:  # dropped by close() while in flight
-                return
-            if retry_in is not None:
-                self._due[delivery.url] = time.monotonic() + retry_in
-                return
-            queue.popleft()
-            if queue:
-                self._due[delivery.url] = time.monotonic()
+    def _settle(self, pending: Pending, outcome: _Outcome) -> None:
+        with self._session() as session:
+            if outcome.error is None:
+                outbox.delivered(session, delivery_id=pending.id, owner=self.owner)
+            elif outcome.retry_in is not None:
+                at = utcnow() + timedelta(seconds=outcome.retry_in)
+                outbox.retry_at(session, delivery_id=pending.id, owner=self.owner, at=at, error=outcome.error)
             else:
-                del self._queues[delivery.url]
-                del self._due[delivery.url]
+                outbox.fail(session, delivery_id=pending.id, owner=self.owner, error=outcome.error)
 
 
 def _retry_after(response: httpx.Response) -> float | None:

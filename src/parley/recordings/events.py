@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from parley.models import Recording
+from parley.notify.outbox import Signer
 from parley.recordings.queries import view_of
 from parley.runtime import Runtime
 
@@ -25,7 +26,7 @@ def follow_jobs(runtime: Runtime) -> None:
 
 def on_job_event(runtime: Runtime, job_id: str) -> None:
     """Send a webhook if the recording of this job (if any) is now in a state not yet announced."""
-    delivery: tuple[str, dict[str, Any], str | None] | None = None
+    delivery: tuple[str, dict[str, Any], Signer] | None = None
     with runtime.session() as session:
         recording = session.scalar(select(Recording).where(Recording.job_id == job_id))
         if recording is None:
@@ -47,6 +48,6 @@ def on_job_event(runtime: Runtime, job_id: str) -> None:
         if view.failure_reason:
             shaped["failureReason"] = view.failure_reason
         body = {"eventType": EVENT_TYPE, "recording": shaped}
-        delivery = (view.workspace.webhook_url, body, view.workspace.webhook_secret)
-    url, body, secret = delivery
-    runtime.webhooks.send(url, body, secret=secret)
+        delivery = (view.workspace.webhook_url, body, Signer.workspace(view.workspace.id))
+    url, body, signer = delivery
+    runtime.webhooks.send(url, body, signer=signer)

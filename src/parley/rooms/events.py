@@ -7,8 +7,8 @@ Events: `recording-started`, `recording-stopped` (the file is stored; `fileUrl`,
 webhooks (X-Parley-Signature with the account's webhook secret, when it has one). The transcription
 events follow the recording's core job through the runtime's job listeners, attached wherever jobs run:
 `parley serve` (app.py) and each `parley worker` process (runner/celery.py). Each event is sent once per
-state change it reports (see `lifecycle`); delivery itself is the in-process WebhookSender's, retried
-while that process lives.
+state change it reports (see `lifecycle`); delivery goes through the outbox (parley.notify), so it
+survives the process that sent it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from parley.models import App, JobStatus, Room, RoomRecording
+from parley.models import JobStatus, Room, RoomRecording
+from parley.notify.outbox import Signer
 from parley.rooms import transcripts
 from parley.runtime import Runtime
 
@@ -43,14 +44,13 @@ def send(runtime: Runtime, recording_id: str, event: str, **data: Any) -> None:
         if recording is None or not (recording.request or {}).get("webhook_url"):
             return
         room = session.get_one(Room, recording.room_id)
-        app = session.get(App, recording.app_id)
         body = {
             "webhookType": event,
             "data": {"meetingId": room.room_id, "recordingId": recording.id, "status": recording.state}
             | data,
         }
-        target, secret = recording.request["webhook_url"], app.webhook_secret if app else None
-    runtime.webhooks.send(target, body, secret=secret)
+        target, signer = recording.request["webhook_url"], Signer.app(recording.app_id)
+    runtime.webhooks.send(target, body, signer=signer)
 
 
 def follow_jobs(runtime: Runtime) -> None:

@@ -114,6 +114,7 @@ def process_runtime() -> Runtime:
 
 def worker_runtime(settings: Settings) -> Runtime:
     runtime = Runtime.create(settings)
+    runtime.webhooks.start()  # here, in the job process: threads started before the fork would not run
     # What the API process attaches in create_app must hear the jobs that now run here.
     recording_events.follow_jobs(runtime)
     room_events.follow_jobs(runtime)
