@@ -14,9 +14,11 @@ import httpx
 import pytest
 from websockets.sync.client import connect
 
+from parley.db import session_scope
 from parley.live import record
 from parley.live.ending import CUT_SHORT
 from parley.live.sip_phone import BaresipCall, Route, end_left_call
+from parley.models import Conversation
 from tests.conftest import (
     Api,
     create_app_cli,
@@ -81,20 +83,21 @@ def test_a_killed_server_s_call_is_hung_up_and_its_sessionended(tmp_path: Path, 
             said = [m["id"] for r in of_type(heard.messages, "message_response") for m in r["messages"]]
             assert said, f"nothing was recognised while the call was up:\n{log.read_text()[-3000:]}"
             conversation = httpx.get(f"{server.base_url}/v1/conversations/{conversation_id}", headers=headers)
-            phone = conversation.json()["metadata"]["live"]["phone"]
-            assert _running(phone["pid"]) and Path(phone["folder"]).is_dir()
+            assert "_phone" not in conversation.json()["metadata"], "the call's process is not shown"
+            phone = _phone_of(env["PARLEY_DATABASE_URL"], conversation_id)
+            assert phone is not None and _running(phone.pid) and Path(phone.folder).is_dir()
             server.process.kill()  # SIGKILL: no shutdown of any kind, no hang-up by the server
             server.process.wait()
             heard.join(timeout=10)
         assert far_end.wait(timeout=15) == 0, "the far end never got a BYE"
-        assert _gone(phone["pid"], timeout=5), "baresip outlived its server"
+        assert _gone(phone.pid, timeout=5), "baresip outlived its server"
 
         restarted = start_server(env, log)
         try:
             conversation = ended(restarted, headers, conversation_id)
             assert conversation["metadata"]["endReason"] == CUT_SHORT
-            assert "phone" not in conversation["metadata"]["live"], "the ended call is forgotten"
-            assert not Path(phone["folder"]).exists(), "the call's folder is removed"
+            assert _phone_of(env["PARLEY_DATABASE_URL"], conversation_id) is None, "the call is forgotten"
+            assert not Path(phone.folder).exists(), "the call's folder is removed"
             url = f"{restarted.base_url}/v1/conversations/{conversation_id}/messages"
             stored = [m["id"] for m in httpx.get(url, headers=headers).json()["messages"]]
             assert stored[: len(said)] == said
@@ -107,6 +110,11 @@ def test_a_killed_server_s_call_is_hung_up_and_its_sessionended(tmp_path: Path, 
 @pytest.fixture
 def api(tmp_path: Path, sqlite_url: str) -> Iterator[Api]:
     yield from open_api(make_settings(tmp_path / "data", sqlite_url))
+
+
+def _phone_of(database_url: str, conversation_id: str) -> record.Phone | None:
+    with session_scope(database_url) as session:
+        return record.phone_of(session.get_one(Conversation, conversation_id))
 
 
 def _call(far_end: FarEnd) -> tuple[BaresipCall, int]:
@@ -140,8 +148,8 @@ def test_the_server_ending_a_dead_server_s_session_hangs_up_its_call(api: Api, f
         assert far_end.wait(timeout=15) == 0, "the far end never got a BYE"
         assert call.closed.wait(5) and _gone(pid, timeout=5)
         assert not call.folder.exists()
-        metadata = api.get(f"/v1/conversations/{conversation_id}").json()["metadata"]
-        assert metadata["endReason"] == CUT_SHORT and "phone" not in metadata["live"]
+        assert api.get(f"/v1/conversations/{conversation_id}").json()["metadata"]["endReason"] == CUT_SHORT
+        assert _phone_of(api.runtime.settings.database_url, conversation_id) is None, "the call is forgotten"
     finally:
         call.hang_up()
 
@@ -153,8 +161,8 @@ def test_a_call_on_another_host_is_left_to_that_host(api: Api, far_end: FarEnd) 
         job_id, conversation_id = _orphan_with_phone(api, phone)
         assert api.wait(job_id, timeout=60)["status"] == "completed"
         assert _running(pid) and not call.closed.is_set(), "a process on this host with that pid was hit"
-        metadata = api.get(f"/v1/conversations/{conversation_id}").json()["metadata"]
-        assert metadata["endReason"] == CUT_SHORT and "phone" not in metadata["live"]
+        assert api.get(f"/v1/conversations/{conversation_id}").json()["metadata"]["endReason"] == CUT_SHORT
+        assert _phone_of(api.runtime.settings.database_url, conversation_id) is None, "the call is forgotten"
     finally:
         call.hang_up()
     assert far_end.wait(timeout=15) == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -38,6 +39,12 @@ def get_all(session: Session, *, app_id: str, limit: int = 100, offset: int = 0)
         .offset(offset)
     )
     return list(session.scalars(query))
+
+
+def shown_metadata(conversation: Conversation) -> dict[str, Any]:
+    """The conversation's metadata as clients see it: entries whose key starts with "_" are the server's own
+    bookkeeping (a live call's process, say) and stay inside."""
+    return {key: value for key, value in (conversation.metadata_ or {}).items() if not key.startswith("_")}
 
 
 def get_messages(session: Session, *, conversation_id: str) -> list[MessageRow]:

@@ -90,7 +90,7 @@ def _end_call(runtime: Runtime, ending: Ending) -> None:
     """Hang up the session's call if its process is still up, then forget the process."""
     with runtime.session() as session:
         job = _hold(session, ending)
-        phone = record.StopPlan.of(jobs.conversation_of(session, job)).phone
+        phone = record.phone_of(jobs.conversation_of(session, job))
     if phone is None:
         return
     if phone.host == record.this_host():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from parley.models import Conversation, Job, JobStatus, Member, MessageRow, utcn
 
 LIVE_KIND = "live"
 _METADATA_KEY = "live"  # the conversation metadata entry holding the `StopPlan`
+_PHONE_KEY = "_phone"  # the call's process: an internal entry, never shown (conversations.shown_metadata)
 
 
 @dataclass(frozen=True)
@@ -59,16 +60,14 @@ class StopPlan:
     site_url: str = ""  # the base URL the summary e-mail links the shared page under
     timezone: str | None = None  # the summary e-mail shows the meeting start in it
     summary_emails: list[str] = field(default_factory=list)  # the sendSummaryEmail recipients
-    phone: Phone | None = None  # a call's process, while the call may be up
 
     def as_metadata(self) -> dict[str, Any]:
-        plan = {
+        return {
             "connectionId": self.connection_id,
             "siteUrl": self.site_url,
             "timezone": self.timezone,
             "summaryEmails": self.summary_emails,
         }
-        return plan | ({"phone": self.phone.as_metadata()} if self.phone else {})
 
     @classmethod
     def of(cls, conversation: Conversation) -> StopPlan:
@@ -78,7 +77,6 @@ class StopPlan:
             site_url=str(stored.get("siteUrl", "")),
             timezone=stored.get("timezone"),
             summary_emails=list(stored.get("summaryEmails") or []),
-            phone=Phone.of(stored.get("phone")),
         )
 
 
@@ -118,11 +116,16 @@ def open_job(
 
 
 def note_phone(session: Session, *, conversation_id: str, phone: Phone | None) -> None:
-    """Record the process holding the session's call in its stop plan (None: forget it, the call is over)."""
+    """Record the process holding the session's call (None: forget it, the call is over)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
-        plan = replace(StopPlan.of(conversation), phone=phone)
-        conversation.metadata_ = {**(conversation.metadata_ or {}), _METADATA_KEY: plan.as_metadata()}
+        kept = {key: value for key, value in (conversation.metadata_ or {}).items() if key != _PHONE_KEY}
+        conversation.metadata_ = kept | ({_PHONE_KEY: phone.as_metadata()} if phone else {})
+
+
+def phone_of(conversation: Conversation) -> Phone | None:
+    """The process holding the session's call, while the call may be up."""
+    return Phone.of((conversation.metadata_ or {}).get(_PHONE_KEY))
 
 
 def append_messages(

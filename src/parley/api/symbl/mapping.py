@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from parley.conversations import service as conversations
 from parley.intel.analytics import Analytics
 from parley.intel.model import Entity, Insight, Phrase, Topic
 from parley.intel.sentiment import polarity, suggested
@@ -37,7 +38,7 @@ def conversation(row: Conversation) -> dict[str, Any]:
         "startTime": iso(row.start_time),
         "endTime": iso(row.end_time or row.start_time),
         "members": [member(item) for item in row.members],
-        "metadata": row.metadata_ or {},
+        "metadata": conversations.shown_metadata(row),
     }
 
 
