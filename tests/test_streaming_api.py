@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from parley.live import record
 from tests.conftest import Api
 from tests.live_support import Collector, mulaw, of_type, pcm16, send_paced
 from tests.support import espeak, read_mono, shared, wer
@@ -234,3 +235,43 @@ def test_a_python_literal_that_is_not_a_request_is_still_refused(sqlite_api: Api
         socket.send_text("__import__('os').system('true')")
         error = socket.receive_json()
     assert error["message"]["type"] == "error" and "not valid JSON" in error["message"]["data"]["message"]
+
+
+def test_pushed_speaker_events_are_kept_all_or_none(sqlite_api: Api) -> None:
+    """`POST /v1/event/{connectionId}`: a batch with one bad event is refused whole; a good one is kept in
+    the database as well as applied live (a server that ends the session after this one died uses it)."""
+    ann = {"userId": "ann@example.com", "name": "Ann"}
+    with sqlite_api.client.websocket_connect(f"/v1/streaming/spk?access_token={sqlite_api.token}") as socket:
+        socket.send_json(_start(trackers=[]))
+        created = socket.receive_json(), socket.receive_json()
+        conversation_id = created[1]["message"]["data"]["conversationId"]
+        refused = sqlite_api.client.post(
+            "/v1/event/spk",
+            json={
+                "speakerEvents": [
+                    {"type": "started_speaking", "user": ann, "offset": {"seconds": 1, "nanos": 0}},
+                    {"type": "stopped_speaking", "user": {}, "offset": {"seconds": 2, "nanos": 0}},
+                ]
+            },
+            headers=sqlite_api.headers,
+        )
+        assert refused.status_code == 400 and "speaker event 1" in refused.json()["message"]
+        with sqlite_api.runtime.session() as session:
+            assert record.speaker_events(session, conversation_id=conversation_id) == ([], [])
+        accepted = sqlite_api.client.post(
+            "/v1/event/spk",
+            json={
+                "speakerEvents": [
+                    {"type": "started_speaking", "user": ann, "offset": {"seconds": 1, "nanos": 0}},
+                    {"type": "stopped_speaking", "user": ann, "offset": {"seconds": 2, "nanos": 500_000_000}},
+                ]
+            },
+            headers=sqlite_api.headers,
+        )
+        assert accepted.status_code == 200 and accepted.json()["accepted"] == 2
+        with sqlite_api.runtime.session() as session:
+            events, users = record.speaker_events(session, conversation_id=conversation_id)
+        assert [(e.kind, e.offset) for e in events] == [("started_speaking", 1.0), ("stopped_speaking", 2.5)]
+        assert [(u.name, u.user_id) for u in users] == [("Ann", "ann@example.com")]
+        socket.send_json({"type": "stop_request"})
+        Collector(socket.receive_json).join(timeout=60)

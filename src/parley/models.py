@@ -128,6 +128,24 @@ class MessageRow(Base):
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
 
 
+class LiveSpeakerEvent(Base):
+    """A speaker event pushed to a live session (`POST /v1/event`), kept as it arrives: a session ended by
+    another process, after its own died, attributes its messages by them as the live one would have."""
+
+    __tablename__ = "live_speaker_events"
+
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # started_speaking | stopped_speaking
+    offset_seconds: Mapped[float] = mapped_column(Float)
+    user_key: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(300))
+    user_id: Mapped[str | None] = mapped_column(String(300))
+
+
 class Job(Base):
     __tablename__ = "jobs"
     __table_args__ = (Index("ix_jobs_status_lease", "status", "lease_expires_at"),)

@@ -14,12 +14,14 @@ from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
 from parley.accounts import service as accounts
+from parley.conversations.speaker_events import SpeakerEvent
 from parley.db import session_scope
 from parley.jobs import service as jobs
 from parley.live import record
 from parley.live.ending import CUT_SHORT, NOTHING_KEPT
 from parley.models import Job, JobStatus
 from parley.runtime import Runtime
+from parley.transcript import Speaker
 from tests.conftest import (
     Api,
     create_app_cli,
@@ -199,3 +201,24 @@ def test_a_session_cut_before_anything_was_recognised_fails_with_the_reason(mail
     assert job["status"] == "failed" and job["message"] == NOTHING_KEPT
     conversation = mailing_api.get(f"/v1/conversations/{conversation_id}").json()
     assert conversation["metadata"]["endReason"] == NOTHING_KEPT
+
+
+def test_speaker_events_kept_live_attribute_a_session_ended_by_another_process(mailing_api: Api) -> None:
+    """The messages were kept with the stream's speaker; the kept speaker events give the second one to Bob,
+    as a normal stop would have."""
+    runtime = mailing_api.runtime
+    job_id, conversation_id = open_session(runtime, mailing_api.app_id, owner="live:gone")
+    said = [message_said("Let us ship the release on Friday.", 0.5), message_said("Who writes notes?", 3.0)]
+    bob = Speaker("bob@example.com", "Bob", "bob@example.com")
+    with runtime.session() as session:
+        record.append_messages(session, conversation_id=conversation_id, job_id=job_id, messages=said)
+        for kind, offset in [("started_speaking", 3.3), ("stopped_speaking", 5.0)]:
+            event = SpeakerEvent(kind=kind, user_key=bob.key, offset=offset)
+            record.append_speaker_event(session, conversation_id=conversation_id, event=event, speaker=bob)
+    age(runtime, job_id, 60)
+
+    assert mailing_api.wait(job_id, timeout=60)["status"] == "completed"
+    stored = mailing_api.get(f"/v1/conversations/{conversation_id}/messages").json()["messages"]
+    assert [(m["id"], m["from"]["name"]) for m in stored] == [(said[0].id, "Ann"), (said[1].id, "Bob")]
+    members = mailing_api.get(f"/v1/conversations/{conversation_id}/members").json()["members"]
+    assert {(m["name"], m.get("email")) for m in members} >= {("Bob", "bob@example.com")}

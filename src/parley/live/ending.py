@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from parley.conversations import service as conversations
 from parley.conversations.sharing import LIFETIMES_DAYS, new_link, share_url
+from parley.errors import BadRequest
 from parley.intel.model import Analysis
 from parley.jobs import service as jobs
 from parley.live import record, sip_phone, summary_mail
@@ -117,8 +118,22 @@ def _store_messages(runtime: Runtime, ending: Ending) -> PendingAnalysis:
             conversations.save_job_results(
                 session, conversation=conversation, job_id=job.id, transcript=ending.transcript, offset=0.0
             )
-            session.flush()
+        else:
+            _attribute_by_kept_events(session, conversation)
+        session.flush()
         return prepare_analysis(session, conversation=conversation, job=job, settings=runtime.settings)
+
+
+def _attribute_by_kept_events(session: Session, conversation: Conversation) -> None:
+    """Attribute the kept messages by every speaker event the session received, late ones included, as the
+    live session does when it stops normally."""
+    events, users = record.speaker_events(session, conversation_id=conversation.id)
+    if not events:
+        return
+    try:
+        conversations.attribute_by_events(session, conversation=conversation, events=events, users=users)
+    except BadRequest as error:  # events that never made sense: the attribution made live stands
+        log.warning("conversation %s: its speaker events were not used (%s)", conversation.id, error)
 
 
 def _mail_summary(runtime: Runtime, ending: Ending, analysis: Analysis) -> str | None:

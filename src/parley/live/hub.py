@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+from parley.conversations.speaker_events import SpeakerEvent
 from parley.errors import BadRequest
 from parley.ids import uuid_id
 from parley.intel.analyze import analyze
@@ -30,6 +31,7 @@ from parley.runtime import Runtime
 from parley.speech.live_decoder import LiveDecoder
 from parley.speech.streaming import RecognitionUpdate, StreamRecognizer, StreamSettings
 from parley.speech.transcriber import load_whisper_model
+from parley.transcript import Speaker
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +139,17 @@ class LiveHub:
         with self._lock:
             live = self._sessions.get(connection_id)
         return live if live is not None and live.app_id == app_id else None
+
+    def add_speaker_events(self, live: LiveSession, events: list[tuple[SpeakerEvent, Speaker]]) -> None:
+        """Keep pushed speaker events (all or none), then attribute the live transcript by them: kept, they
+        still attribute it if another process has to end the session."""
+        with self.runtime.session() as session:
+            for event, speaker in events:
+                record.append_speaker_event(
+                    session, conversation_id=live.conversation_id, event=event, speaker=speaker
+                )
+        for event, speaker in events:
+            live.add_speaker_event(event.kind, speaker, event.offset)
 
     def feed(self, live: LiveSession, data: bytes) -> None:
         live.feed(data)

@@ -21,10 +21,12 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from parley.conversations import service as conversations
+from parley.conversations.speaker_events import SpeakerEvent
 from parley.jobs import service as jobs
 from parley.jobs.options import JobOptions
 from parley.live.events import LiveMessage
-from parley.models import Conversation, Job, JobStatus, Member, MessageRow, utcnow
+from parley.models import Conversation, Job, JobStatus, LiveSpeakerEvent, Member, MessageRow, utcnow
+from parley.transcript import Speaker
 
 LIVE_KIND = "live"
 _METADATA_KEY = "live"  # the conversation metadata entry holding the `StopPlan`
@@ -168,6 +170,34 @@ def append_messages(
         )
     conversation.duration = max(conversation.duration, *(message.end for message in messages))
     conversation.end_time = conversation.start_time + timedelta(seconds=conversation.duration)
+
+
+def append_speaker_event(
+    session: Session, *, conversation_id: str, event: SpeakerEvent, speaker: Speaker
+) -> None:
+    session.add(
+        LiveSpeakerEvent(
+            conversation_id=conversation_id,
+            kind=event.kind,
+            offset_seconds=event.offset,
+            user_key=speaker.key,
+            name=speaker.name,
+            email=speaker.email,
+            user_id=speaker.user_id,
+        )
+    )
+
+
+def speaker_events(session: Session, *, conversation_id: str) -> tuple[list[SpeakerEvent], list[Speaker]]:
+    """The speaker events kept for a session, in arrival order, and the users they name."""
+    rows = session.scalars(
+        select(LiveSpeakerEvent)
+        .where(LiveSpeakerEvent.conversation_id == conversation_id)
+        .order_by(LiveSpeakerEvent.seq)
+    ).all()
+    events = [SpeakerEvent(kind=row.kind, user_key=row.user_key, offset=row.offset_seconds) for row in rows]
+    users = {row.user_key: Speaker(row.user_key, row.name, row.email, row.user_id) for row in rows}
+    return events, list(users.values())
 
 
 def renew(session: Session, *, job_ids: set[str], owner: str) -> set[str]:

@@ -20,13 +20,14 @@ from parley.accounts.secrets import token_app_id
 from parley.api.symbl import live_wire, speakers
 from parley.api.symbl.auth import AppIdDep
 from parley.api.symbl.params import parse_json_object
+from parley.conversations.speaker_events import SpeakerEvent
 from parley.errors import BadRequest, NotFound, ParleyError
 from parley.live.events import LiveEvent, Subscriber
 from parley.live.hub import LiveHub
 from parley.live.options import LiveOptions, SpeechRecognition
 from parley.live.session import LiveSession
 from parley.runtime import Runtime
-from parley.transcript import participant
+from parley.transcript import Speaker, participant
 from parley.validation import validate
 
 router = APIRouter(tags=["streaming"])
@@ -278,13 +279,15 @@ async def push_event(connection_id: str, request: Request, app_id: AppIdDep) -> 
         if "speakerEvents" in body
         else [validate(PushedSpeakerEvent, body)]
     )
-    for event in events:
+    accepted: list[tuple[SpeakerEvent, Speaker]] = []
+    for index, event in enumerate(events):
         user = event.user
         speaker = participant(name=user.name, email=user.email, user_id=user.userId or user.id)
         if speaker is None:
-            raise BadRequest("a speaker event's user needs a userId, id, email or name")
-        live.add_speaker_event(event.type, speaker, _offset(event, live))
-    return {"connectionId": connection_id, "accepted": len(events)}
+            raise BadRequest(f"speaker event {index}: its user needs a userId, id, email or name")
+        accepted.append((SpeakerEvent(event.type, speaker.key, _offset(event, live)), speaker))
+    await run_in_threadpool(hub_of(request).add_speaker_events, live, accepted)
+    return {"connectionId": connection_id, "accepted": len(accepted)}
 
 
 def _offset(event: PushedSpeakerEvent, live: LiveSession) -> float:
