@@ -16,7 +16,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from parley import __version__, web
 from parley.api.claap import errors as claap_errors
 from parley.api.claap import recordings
-from parley.api.symbl import auth, conversations, insights, process, speakers, streaming, telephony, trackers
+from parley.api.symbl import (
+    auth,
+    conversations,
+    insights,
+    process,
+    speakers,
+    streaming,
+    telephony,
+    trackers,
+    transcript,
+)
 from parley.api.videosdk import errors as videosdk_errors
 from parley.api.videosdk import join as videosdk_join
 from parley.api.videosdk import recordings as videosdk_recordings
@@ -120,6 +130,7 @@ def create_app(settings: Settings | None = None, *, run_jobs: bool = True) -> Fa
     app.include_router(auth.router)
     app.include_router(process.router)
     app.include_router(conversations.router)
+    app.include_router(transcript.router)
     app.include_router(speakers.router)
     app.include_router(insights.router)
     app.include_router(trackers.router)
