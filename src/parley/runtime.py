@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from parley.config import Settings
@@ -78,19 +79,34 @@ class Runtime:
 
         return EmbeddingDiarizer(cpu_threads=self.settings.diarizer_cpu_threads)
 
-    def announce(self, job_id: str, status: str) -> None:
-        """Tell the job's webhook (if any) the status the caller just gave it; delivered in the background.
+    def announce(self, job_id: str, status: str, *, session: Session | None = None) -> None:
+        """Tell the job's webhook (if any) and this process's listeners the status the caller gave it.
 
         The status is passed in, not re-read, because by the time it is read another worker may already
-        have moved the job on, and the receiver must see every step in order.
+        have moved the job on, and the receiver must see every step in order. With `session` (the
+        transaction that stores the status), the webhook is queued in it and everyone is told once it
+        commits: a process killed just after the commit still delivers it. Without, it is committed now.
         """
-        with self.session() as session:
-            job = session.get(Job, job_id)
-            if job is None:
-                return
-            target = jobs.webhook_target(job)
-        if target is not None:
-            self.webhooks.send(target.url, {"jobId": job_id, "status": status}, signer=target.signer)
+        if session is not None:
+            queued = self._queue_webhook(session, job_id, status)
+            event.listen(session, "after_commit", lambda _: self._told(job_id, status, queued), once=True)
+            return
+        with self.session() as own:
+            queued = self._queue_webhook(own, job_id, status)
+        self._told(job_id, status, queued)
+
+    def _queue_webhook(self, session: Session, job_id: str, status: str) -> bool:
+        job = session.get(Job, job_id)
+        target = jobs.webhook_target(job) if job is not None else None
+        if target is None:
+            return False
+        payload = {"jobId": job_id, "status": status}
+        self.webhooks.queue(session, target.url, payload, signer=target.signer)
+        return True
+
+    def _told(self, job_id: str, status: str, queued: bool) -> None:
+        if queued:
+            self.webhooks.deliver_soon()
         self.tell_listeners(job_id, status)
 
     def tell_listeners(self, job_id: str, event: str) -> None:

@@ -74,7 +74,7 @@ def end_session(runtime: Runtime, ending: Ending) -> Outcome:
         _hold(session, ending)
         _note(session, pending.conversation_id, endReason=ending.reason)
         jobs.finish(session, job_id=ending.job_id, worker_id=ending.owner)
-    runtime.announce(ending.job_id, JobStatus.completed)
+        runtime.announce(ending.job_id, JobStatus.completed, session=session)
     return Outcome(JobStatus.completed, problem)
 
 
@@ -83,7 +83,7 @@ def fail(runtime: Runtime, ending: Ending, error: str) -> Outcome:
         job = _hold(session, ending)
         _note(session, job.conversation_id, endReason=ending.reason)
         jobs.finish(session, job_id=ending.job_id, worker_id=ending.owner, error=error)
-    runtime.announce(ending.job_id, JobStatus.failed)
+        runtime.announce(ending.job_id, JobStatus.failed, session=session)
     return Outcome(JobStatus.failed, error)
 
 

@@ -13,8 +13,10 @@ as ``failed`` with its last error, which is also logged. A process killed with r
 a retry loses nothing: a retry's row holds no lease, so any running sender takes it when due, and every
 sender starts by taking what is due. A lease (`lease_seconds`) covers only an attempt in flight, so a
 process killed mid-request leaves a row that is tried again once the lease runs out; the receiver may
-then see that delivery twice. The outbox row is committed in its own transaction, just after the step
-that sends it commits: a process killed in those few milliseconds still loses that webhook.
+then see that delivery twice. A job's final status (`completed`, `failed`) queues its webhook in the same
+transaction that stores it (:meth:`WebhookSender.queue`), so the two land together or not at all; the
+other webhooks are committed in their own transaction just after the step they report, and a process
+killed in those few milliseconds loses that one (the job's later statuses still go out).
 
 With a secret, each request carries ``X-Parley-Timestamp: <unix seconds>`` and ``X-Parley-Signature:
 sha256=<hex HMAC-SHA256 of "<timestamp>." + body>``, made afresh for every attempt. Receivers check it with
@@ -152,18 +154,29 @@ class WebhookSender:
         """Commit a POST of `payload` as JSON to `url` to the outbox and return its delivery id at once.
 
         `signer` names whose webhook secret signs it (None: unsigned)."""
+        with self._session() as session:
+            delivery_id = self.queue(session, url, payload, signer=signer)
+        self.deliver_soon()
+        return delivery_id
+
+    def queue(
+        self, session: Session, url: str, payload: Mapping[str, Any], *, signer: Signer | None = None
+    ) -> str:
+        """Add the delivery to the outbox within the caller's transaction, so that it exists exactly when
+        what it reports does; call :meth:`deliver_soon` once that commits (other processes' senders find
+        it within `poll_seconds` regardless)."""
         with self._cond:
             if self._closing:
                 raise RuntimeError("this WebhookSender is closed")
         body = json.dumps(payload, separators=(",", ":")).encode()
         delivery_id = uuid.uuid4().hex
-        with self._session() as session:
-            outbox.create(
-                session, delivery_id=delivery_id, url=url, body=body, signer=signer, owner=self.owner
-            )
+        outbox.create(session, delivery_id=delivery_id, url=url, body=body, signer=signer, owner=self.owner)
+        return delivery_id
+
+    def deliver_soon(self) -> None:
+        """Wake this process's sender for rows just committed."""
         self._ensure_thread()
         self._wake()
-        return delivery_id
 
     def close(self, timeout: float | None = None) -> None:
         """Stop accepting webhooks and wait up to `timeout` seconds (None: no limit) for this process's.

@@ -119,17 +119,17 @@ def _analyse(runtime: Runtime, job: Job) -> tuple[PendingAnalysis, dict[str, Any
 def _complete(
     runtime: Runtime, job: Job, worker_id: str, pending: PendingAnalysis, document: dict[str, Any]
 ) -> None:
-    """The analysis and the `completed` status land in one transaction, or not at all."""
+    """The analysis, the `completed` status and its webhook land in one transaction, or not at all."""
     with runtime.session() as session:
         if not jobs.finish(session, job_id=job.id, worker_id=worker_id):
             raise LeaseLost(job.id)
         store_analysis(session, pending=pending, document=document)
-    runtime.announce(job.id, JobStatus.completed)
+        runtime.announce(job.id, JobStatus.completed, session=session)
 
 
 def _fail(runtime: Runtime, job: Job, worker_id: str, reason: str) -> str:
     log.info("job %s failed: %s", job.id, reason)
     with runtime.session() as session:
         jobs.finish(session, job_id=job.id, worker_id=worker_id, error=reason)
-    runtime.announce(job.id, JobStatus.failed)
+        runtime.announce(job.id, JobStatus.failed, session=session)
     return JobStatus.failed
