@@ -106,6 +106,7 @@ def submit_upload(
             )
             key = job.media_path = media_key(job, suffix)
             runtime.blobs.put_file(key, upload)
+            runtime.announce(job.id, JobStatus.scheduled, session=session)
     except BaseException:
         if key is not None:  # the rows were rolled back: drop the media they would have pointed at
             runtime.blobs.delete_prefix(key)
@@ -135,6 +136,7 @@ def submit_url(
             max_active=runtime.settings.max_concurrent_jobs_per_app,
             conversation_id=conversation_id,
         )
+        runtime.announce(job.id, JobStatus.scheduled, session=session)
     return _queued(runtime, runner, job)
 
 
@@ -162,6 +164,7 @@ def submit_text(
         )
         if start is not None and conversation_id is None:
             jobs.conversation_of(session, job).start_time = start
+        runtime.announce(job.id, JobStatus.scheduled, session=session)
     return _queued(runtime, runner, job)
 
 
@@ -170,7 +173,6 @@ def _stored(options: JobOptions) -> dict[str, Any]:
 
 
 def _queued(runtime: Runtime, runner: JobRunner, job: Job) -> Job:
-    # `scheduled` is sent before any worker is woken, so it reaches the receiver first.
-    runtime.announce(job.id, JobStatus.scheduled)
+    """Wake a worker for a job whose `scheduled` was announced with it (so the receiver hears it first)."""
     runner.enqueue(job.id)
     return job

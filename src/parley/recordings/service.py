@@ -76,7 +76,7 @@ def create(
         session.flush()
         job = _start_if_complete(session, runtime, recording)
     if job is not None:
-        _queue(runtime, runner, job.id)
+        runner.enqueue(job.id)
     return recording.id
 
 
@@ -130,7 +130,7 @@ def receive_media(
             runtime.blobs.delete_prefix(key)
         raise
     if job is not None:
-        _queue(runtime, runner, job.id)
+        runner.enqueue(job.id)
 
 
 def receive_transcript(
@@ -151,7 +151,7 @@ def receive_transcript(
                 conversation.language = transcript.langIso2.lower()
         job = _start_if_complete(session, runtime, recording)
     if job is not None:
-        _queue(runtime, runner, job.id)
+        runner.enqueue(job.id)
 
 
 def check_quota(session: Session, runtime: Runtime, *, author: WorkspaceUser, now: datetime) -> None:
@@ -270,12 +270,8 @@ def _start_if_complete(session: Session, runtime: Runtime, recording: Recording)
     job.media_formats = list(MEDIA_FORMATS)
     job.time_origin = origin if messages else None
     recording.job_id = job.id
+    runtime.announce(job.id, JobStatus.scheduled, session=session)  # committed with the job: heard first
     return job
-
-
-def _queue(runtime: Runtime, runner: JobRunner, job_id: str) -> None:
-    runtime.announce(job_id, JobStatus.scheduled)  # before any worker is woken, so it is heard first
-    runner.enqueue(job_id)
 
 
 def _signed_url(runtime: Runtime, recording: Recording, base_url: str, purpose: signing.Purpose) -> str:

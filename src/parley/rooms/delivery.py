@@ -166,15 +166,13 @@ def _transcribe(runtime: Runtime, recording_id: str, job_id: str, worker_id: str
     try:
         with runtime.session() as session:
             _check_held(session, runtime, job_id, worker_id)
-            transcription_id = _create_transcription(session, runtime, recording_id, names)
+            _create_transcription(session, runtime, recording_id, names)
     except ParleyError as error:  # the account is at its limit of running jobs
         return f"transcription: {error.message}"
-    # Heard by the runner's side: a `parley worker` publishes it; `parley serve` threads poll for it.
-    runtime.announce(transcription_id, JobStatus.scheduled)
     return None
 
 
-def _create_transcription(session: Session, runtime: Runtime, recording_id: str, names: list[str]) -> str:
+def _create_transcription(session: Session, runtime: Runtime, recording_id: str, names: list[str]) -> None:
     recording = session.get_one(RoomRecording, recording_id)
     request = recording.request
     options = {
@@ -196,6 +194,7 @@ def _create_transcription(session: Session, runtime: Runtime, recording_id: str,
     job.summary_prompt = request.get("summary_prompt") if request.get("summary") else None
     jobs.conversation_of(session, job).start_time = recording.started_at
     recording.job_id, recording.conversation_id = job.id, job.conversation_id
+    # Heard once committed by the runner's side: a `parley worker` publishes it; `parley serve` polls for it.
+    runtime.announce(job.id, JobStatus.scheduled, session=session)
     if request.get("summary") and not runtime.settings.llm_base_url:
         recording.notes = [*(recording.notes or []), NO_LLM_NOTE]
-    return job.id
