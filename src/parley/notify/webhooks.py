@@ -13,10 +13,11 @@ as ``failed`` with its last error, which is also logged. A process killed with r
 a retry loses nothing: a retry's row holds no lease, so any running sender takes it when due, and every
 sender starts by taking what is due. A lease (`lease_seconds`) covers only an attempt in flight, so a
 process killed mid-request leaves a row that is tried again once the lease runs out; the receiver may
-then see that delivery twice. A job's final status (`completed`, `failed`) queues its webhook in the same
-transaction that stores it (:meth:`WebhookSender.queue`), so the two land together or not at all; the
-other webhooks are committed in their own transaction just after the step they report, and a process
-killed in those few milliseconds loses that one (the job's later statuses still go out).
+then see that delivery twice. A job's `scheduled`, `completed` and `failed` queue their webhook in the
+transaction that stores the status (:meth:`WebhookSender.queue`), so the two land together or not at all.
+`in_progress` and the recording and room events are committed in their own transaction just after the step
+they report: a process killed in those few milliseconds loses that one (a job's in_progress is sent again
+when its next attempt starts).
 
 With a secret, each request carries ``X-Parley-Timestamp: <unix seconds>`` and ``X-Parley-Signature:
 sha256=<hex HMAC-SHA256 of "<timestamp>." + body>``, made afresh for every attempt. Receivers check it with
