@@ -88,3 +88,43 @@ def test_features_of_later_stages_are_stored_and_reported_as_not_built(sqlite_ap
     with api.runtime.session() as session:
         stored = session.get(Job, accepted["jobId"]).options
     assert stored["enableSummary"] is True and stored["trackers"][0]["vocabulary"] == ["budget"]
+
+
+def _meeting_on(api: Api, day: int) -> str:
+    message = {
+        "payload": {"content": f"Notes of day {day}."},
+        "from": {"name": "Alice"},
+        "duration": {"startTime": f"2026-03-0{day}T10:00:00Z", "endTime": f"2026-03-0{day}T10:00:05Z"},
+    }
+    accepted = api.client.post(
+        "/v1/process/text", json={"name": f"Day {day}", "messages": [message]}, headers=api.headers
+    ).json()
+    assert api.wait(accepted["jobId"])["status"] == "completed"
+    return accepted["conversationId"]
+
+
+def test_the_conversation_list_orders_and_filters_by_start_time(api: Api) -> None:
+    """Symbl's list parameters: `order` by start time (newest first by default), `startTime` / `endTime`."""
+    second, first, third = _meeting_on(api, 2), _meeting_on(api, 1), _meeting_on(api, 3)
+
+    def listed(**params: str) -> list[str]:
+        response = api.client.get("/v1/conversations", params=params, headers=api.headers)
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["conversations"]]
+
+    assert listed() == [third, second, first]
+    assert listed(order="asc") == [first, second, third]
+    assert listed(order="asc", limit="1", offset="1") == [second]
+    window = {"startTime": "2026-03-02T00:00:00Z", "endTime": "2026-03-03T10:00:00+00:00"}
+    assert listed(**window) == [second]
+    assert listed(startTime="2026-03-02T00:00:00Z", order="asc") == [second, third]
+
+    for params, reason in [
+        ({"order": "sideways"}, "order"),
+        ({"sort": "conversation.name"}, "sort"),
+        ({"filter": "conversation.name==Day 1"}, "filter"),
+        ({"startTime": "2026-03-02T00:00:00"}, "time zone"),
+        ({"startTime": "2026-03-03T00:00:00Z", "endTime": "2026-03-02T00:00:00Z"}, "before endTime"),
+    ]:
+        response = api.client.get("/v1/conversations", params=params, headers=api.headers)
+        assert response.status_code == 400 and reason in response.json()["message"], (params, response.text)

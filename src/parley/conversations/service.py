@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import asc, delete, desc, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from parley.conversations.speaker_events import SpeakerEvent, speaker_of, speaking_intervals
@@ -29,15 +29,30 @@ def get(session: Session, *, app_id: str, conversation_id: str) -> Conversation 
     return conversation
 
 
-def get_all(session: Session, *, app_id: str, limit: int = 100, offset: int = 0) -> list[Conversation]:
+def get_all(
+    session: Session,
+    *,
+    app_id: str,
+    limit: int = 100,
+    offset: int = 0,
+    newest_first: bool = True,
+    started_from: datetime | None = None,
+    started_before: datetime | None = None,
+) -> list[Conversation]:
+    """The app's conversations by start time; with bounds, those started in [started_from, started_before)."""
+    direction = desc if newest_first else asc
     query = (
         select(Conversation)
         .where(Conversation.app_id == app_id)
         .options(selectinload(Conversation.members))
-        .order_by(Conversation.created_at.desc())
+        .order_by(direction(Conversation.start_time), direction(Conversation.created_at))
         .limit(limit)
         .offset(offset)
     )
+    if started_from is not None:
+        query = query.where(Conversation.start_time >= started_from)
+    if started_before is not None:
+        query = query.where(Conversation.start_time < started_before)
     return list(session.scalars(query))
 
 

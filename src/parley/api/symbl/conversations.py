@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
 
 from fastapi import APIRouter, Query
 from sqlalchemy.orm import Session
@@ -39,15 +40,44 @@ def get_job(job_id: str, session: SessionDep, app_id: AppIdDep) -> dict[str, Any
     return mapping.job(job)
 
 
-@router.get("/conversations", responses=ERRORS)
+SORTABLE = {"conversation.startTime", "startTime"}
+
+
+@router.get("/conversations", responses={400: {"description": "Bad parameters"}, **ERRORS})
 def list_conversations(
     session: SessionDep,
     app_id: AppIdDep,
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0),
+    order: Literal["asc", "desc"] = Query("desc", description="By start time; newest first by default"),
+    startTime: datetime | None = Query(None, description="Only those that started at or after (ISO 8601)"),
+    endTime: datetime | None = Query(None, description="Only those that started before (ISO 8601)"),
+    sort: str = Query("conversation.startTime"),
+    filter: str | None = Query(None, description="Not supported: use startTime and endTime"),
 ) -> dict[str, Any]:
-    rows = conversations.get_all(session, app_id=app_id, limit=limit, offset=offset)
+    if sort not in SORTABLE:
+        raise BadRequest(f"sort: Parley sorts conversations by conversation.startTime only, not {sort!r}")
+    if filter is not None:
+        raise BadRequest("filter: RSQL filters are not supported by Parley; use startTime and endTime")
+    started_from, started_before = _aware(startTime, "startTime"), _aware(endTime, "endTime")
+    if started_from and started_before and started_from >= started_before:
+        raise BadRequest("startTime must be before endTime")
+    rows = conversations.get_all(
+        session,
+        app_id=app_id,
+        limit=limit,
+        offset=offset,
+        newest_first=order == "desc",
+        started_from=started_from,
+        started_before=started_before,
+    )
     return {"conversations": [mapping.conversation(row) for row in rows]}
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise BadRequest(f"{name}: give a time zone (e.g. 2026-03-01T10:00:00Z), not a local time")
+    return moment
 
 
 @router.get("/conversations/{conversation_id}", responses=ERRORS)
