@@ -206,10 +206,16 @@ def update_member(
 
 
 def attribute_by_events(
-    session: Session, *, conversation: Conversation, events: list[SpeakerEvent], users: list[Speaker]
+    session: Session,
+    *,
+    conversation: Conversation,
+    events: list[SpeakerEvent],
+    users: list[Speaker],
+    strict: bool = True,
 ) -> int:
-    """Re-attribute messages to the users speaker events name; returns how many messages changed hands."""
-    intervals = speaking_intervals(events, end_of_conversation=conversation.duration)
+    """Re-attribute messages to the users speaker events name; returns how many messages changed hands
+    (`strict`: see `speaking_intervals`)."""
+    intervals = speaking_intervals(events, end_of_conversation=conversation.duration, strict=strict)
     existing = _members_by_key(session, conversation.id)
     member_ids = {
         user.key: get_or_create_member(session, conversation.id, user, existing).id for user in users

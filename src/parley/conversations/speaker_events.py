@@ -16,9 +16,11 @@ class SpeakerEvent:
 
 
 def speaking_intervals(
-    events: list[SpeakerEvent], *, end_of_conversation: float
+    events: list[SpeakerEvent], *, end_of_conversation: float, strict: bool = True
 ) -> dict[str, list[Interval]]:
-    """Each user's speaking time; a start never stopped lasts until the end of the conversation."""
+    """Each user's speaking time; a start never stopped lasts until the end of the conversation. A stop for
+    a user who is not speaking is refused (`strict`, a request's own events) or skipped (events pushed one
+    by one during a live session, where a client's retry can repeat one)."""
     open_since: dict[str, float] = {}
     spans: dict[str, list[Interval]] = {}
     for event in sorted(events, key=lambda e: (e.offset, e.kind != "stopped_speaking")):
@@ -26,6 +28,8 @@ def speaking_intervals(
             open_since.setdefault(event.user_key, event.offset)
         elif event.kind == "stopped_speaking":
             start = open_since.pop(event.user_key, None)
+            if start is None and not strict:
+                continue
             if start is None:
                 raise BadRequest(
                     f"stopped_speaking at {event.offset:g} s for a user who had not started speaking"

@@ -25,7 +25,6 @@ from sqlalchemy.orm import Session
 
 from parley.conversations import service as conversations
 from parley.conversations.sharing import LIFETIMES_DAYS, new_link, share_url
-from parley.errors import BadRequest
 from parley.intel.model import Analysis
 from parley.jobs import service as jobs
 from parley.live import record, sip_phone, summary_mail
@@ -126,14 +125,13 @@ def _store_messages(runtime: Runtime, ending: Ending) -> PendingAnalysis:
 
 def _attribute_by_kept_events(session: Session, conversation: Conversation) -> None:
     """Attribute the kept messages by every speaker event the session received, late ones included, as the
-    live session does when it stops normally."""
+    live session does when it stops normally (a repeated stop is skipped there too)."""
     events, users = record.speaker_events(session, conversation_id=conversation.id)
     if not events:
         return
-    try:
-        conversations.attribute_by_events(session, conversation=conversation, events=events, users=users)
-    except BadRequest as error:  # events that never made sense: the attribution made live stands
-        log.warning("conversation %s: its speaker events were not used (%s)", conversation.id, error)
+    conversations.attribute_by_events(
+        session, conversation=conversation, events=events, users=users, strict=False
+    )
 
 
 def _mail_summary(runtime: Runtime, ending: Ending, analysis: Analysis) -> str | None:

@@ -14,7 +14,6 @@ from datetime import datetime
 import numpy as np
 
 from parley.conversations.speaker_events import SpeakerEvent, speaker_of, speaking_intervals
-from parley.errors import BadRequest
 from parley.ids import numeric_id
 from parley.live.events import Kind, LiveEvent, LiveMessage, Recognition, Subscriber
 from parley.live.options import LiveOptions
@@ -129,10 +128,8 @@ class LiveSession:
         with self._lock:
             events = list(self.speaker_events)
         if events:
-            try:
-                intervals = speaking_intervals(events, end_of_conversation=max(end, self.received_seconds))
-            except BadRequest:  # a stop without a start: ignore events until they make sense again
-                intervals = {}
+            end_of_conversation = max(end, self.received_seconds)
+            intervals = speaking_intervals(events, end_of_conversation=end_of_conversation, strict=False)
             key = speaker_of((start, end), intervals)
             if key is not None:
                 return self.speakers[key]
