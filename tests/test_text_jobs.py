@@ -128,3 +128,37 @@ def test_the_conversation_list_orders_and_filters_by_start_time(api: Api) -> Non
     ]:
         response = api.client.get("/v1/conversations", params=params, headers=api.headers)
         assert response.status_code == 400 and reason in response.json()["message"], (params, response.text)
+
+
+def test_client_metadata_is_kept_and_updated(api: Api) -> None:
+    """`metadata` on a job lands on its conversation; Symbl's Update Conversation merges more in."""
+    job = {"name": "Budget", "messages": MESSAGES, "metadata": {"team": "sales", "ticket": 42}}
+    accepted = api.client.post("/v1/process/text", json=job, headers=api.headers).json()
+    assert api.wait(accepted["jobId"])["status"] == "completed"
+    url = f"/v1/conversations/{accepted['conversationId']}"
+    assert api.get(url).json()["metadata"] == {"team": "sales", "ticket": 42}
+
+    updated = api.client.put(url, json={"metadata": {"ticket": 43, "stage": "won"}}, headers=api.headers)
+    assert updated.status_code == 200, updated.text
+    assert updated.json()["id"] == accepted["conversationId"]
+    assert api.get(url).json()["metadata"] == {"team": "sales", "ticket": 43, "stage": "won"}
+
+    for body, reason in [
+        ({"metadata": {"_phone": 1}}, "kept for Parley"),
+        ({"metadata": "sales"}, "metadata"),
+        ({"metadata": {"x": "y" * 20_000}}, "at most"),
+        ({"metadata": {}, "name": "x"}, "name"),
+    ]:
+        response = api.client.put(url, json=body, headers=api.headers)
+        assert response.status_code == 400 and reason in response.json()["message"], (body, response.text)
+    refused = api.client.post(
+        "/v1/process/text", json=job | {"metadata": {"_live": True}}, headers=api.headers
+    )
+    assert refused.status_code == 400 and "metadata" in refused.json()["message"]
+
+    missing = api.client.put("/v1/conversations/404", json={"metadata": {}}, headers=api.headers)
+    assert missing.status_code == 404
+    _, _, other_token = api.new_app("intruder")
+    foreign = api.client.put(url, json={"metadata": {"a": 1}}, headers={"x-api-key": other_token})
+    assert foreign.status_code == 404
+    assert api.get(url).json()["metadata"]["stage"] == "won"

@@ -56,6 +56,12 @@ def get_all(
     return list(session.scalars(query))
 
 
+def add_metadata(conversation: Conversation, entries: dict[str, Any] | None) -> None:
+    """Merge a client's metadata entries into the conversation's (a key given again takes the new value)."""
+    if entries:
+        conversation.metadata_ = {**(conversation.metadata_ or {}), **entries}
+
+
 def shown_metadata(conversation: Conversation) -> dict[str, Any]:
     """The conversation's metadata as clients see it: entries whose key starts with "_" are the server's own
     bookkeeping (a live call's process, say) and stay inside."""

@@ -6,12 +6,35 @@ per-channel recognition) are kept on the job as given, so adding the stage needs
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, HttpUrl, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    field_validator,
+    model_validator,
+)
 
 _LANGUAGE_CODE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,4})?$")
+MAX_METADATA_BYTES = 16_384
+
+
+def _client_metadata(entries: dict[str, Any]) -> dict[str, Any]:
+    if any(key.startswith("_") for key in entries):
+        raise ValueError("keys starting with '_' are kept for Parley's own entries; rename them")
+    if len(json.dumps(entries)) > MAX_METADATA_BYTES:
+        raise ValueError(f"must be at most {MAX_METADATA_BYTES:,} bytes as JSON")
+    return entries
+
+
+# A client's own entries for a conversation's `metadata` (on a job, or PUT /v1/conversations/{id}).
+ClientMetadata = Annotated[dict[str, Any], AfterValidator(_client_metadata)]
 
 
 class WireModel(BaseModel):
@@ -69,7 +92,7 @@ class JobOptions(WireModel):
     diarizationSpeakerCount: int | None = Field(default=None, ge=1, le=32)
     timezoneOffset: int | None = Field(default=None, ge=-720, le=840, description="minutes from UTC")
     features: dict[str, Any] | None = None
-    metadata: dict[str, Any] | None = None
+    metadata: ClientMetadata | None = None
 
     @field_validator("webhookUrl", mode="before")
     @classmethod

@@ -5,18 +5,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from sqlalchemy.orm import Session
 
 from parley.api.deps import RuntimeDep, SessionDep
 from parley.api.symbl import mapping
 from parley.api.symbl.auth import AppIdDep
+from parley.api.symbl.params import parse_json_object
 from parley.conversations import service as conversations
 from parley.errors import BadRequest, NotFound
 from parley.intel.model import Analysis
 from parley.jobs import service as jobs
+from parley.jobs.options import ClientMetadata, WireModel
 from parley.models import Conversation, ConversationAnalysis
 from parley.pipeline.media import conversation_prefix
+from parley.validation import validate
 
 router = APIRouter(prefix="/v1", tags=["conversations"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -83,6 +86,23 @@ def _aware(moment: datetime | None, name: str) -> datetime | None:
 @router.get("/conversations/{conversation_id}", responses=ERRORS)
 def get_conversation(conversation_id: str, session: SessionDep, app_id: AppIdDep) -> dict[str, Any]:
     return mapping.conversation(owned_conversation(session, app_id, conversation_id))
+
+
+class ConversationUpdate(WireModel):
+    metadata: ClientMetadata
+
+
+@router.put("/conversations/{conversation_id}", responses={400: {"description": "Bad metadata"}, **ERRORS})
+async def update_conversation(
+    conversation_id: str, request: Request, runtime: RuntimeDep, app_id: AppIdDep
+) -> dict[str, Any]:
+    """Symbl's Update Conversation: `{"metadata": {...}}` entries are merged into the conversation's."""
+    update = validate(ConversationUpdate, parse_json_object(await request.body()))
+    with runtime.session() as session:
+        conversation = owned_conversation(session, app_id, conversation_id)
+        conversations.add_metadata(conversation, update.metadata)
+        session.flush()
+        return mapping.conversation(conversation)
 
 
 @router.get("/conversations/{conversation_id}/messages", responses=ERRORS)
