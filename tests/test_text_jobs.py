@@ -162,3 +162,19 @@ def test_client_metadata_is_kept_and_updated(api: Api) -> None:
     foreign = api.client.put(url, json={"metadata": {"a": 1}}, headers={"x-api-key": other_token})
     assert foreign.status_code == 404
     assert api.get(url).json()["metadata"]["stage"] == "won"
+
+
+def test_features_parley_does_not_produce_are_named_on_the_job(api: Api) -> None:
+    job = {"messages": MESSAGES, "features": {"featureList": ["insights", "callScore"]}}
+    accepted = api.client.post("/v1/process/text", json=job, headers=api.headers).json()
+    finished = api.wait(accepted["jobId"])
+    assert finished["status"] == "completed"
+    assert finished["notes"] == [
+        "features.featureList 'callScore' was accepted and stored, but it is not built in this Parley version"
+    ]
+    wrong = api.client.post(
+        "/v1/process/text",
+        json={"messages": MESSAGES, "features": {"featureList": "callScore"}},
+        headers=api.headers,
+    )
+    assert wrong.status_code == 400 and "features.featureList" in wrong.json()["message"]

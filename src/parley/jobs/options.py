@@ -43,6 +43,12 @@ class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+class Features(WireModel):
+    """Symbl's optional feature switches; see `not_yet_built` for those Parley does not produce."""
+
+    featureList: list[str] = Field(default_factory=list)
+
+
 class CustomEntity(WireModel):
     customType: str = Field(min_length=1)
     value: str = Field(min_length=1)
@@ -91,7 +97,7 @@ class JobOptions(WireModel):
     enableSpeakerDiarization: bool = False
     diarizationSpeakerCount: int | None = Field(default=None, ge=1, le=32)
     timezoneOffset: int | None = Field(default=None, ge=-720, le=840, description="minutes from UTC")
-    features: dict[str, Any] | None = None
+    features: Features | None = None
     metadata: ClientMetadata | None = None
 
     @field_validator("webhookUrl", mode="before")
@@ -175,14 +181,14 @@ class TextJobRequest(JobOptions):
     messages: list[TextMessage] = Field(min_length=1, max_length=100_000)
 
 
-# Accepted and stored on the job now; each later stage removes its entry when it lands.
-NOT_YET_BUILT: dict[str, str] = {}
+# Symbl's `features.featureList` entries Parley produces ("insights" are always computed).
+BUILT_FEATURES = {"insights"}
 
 
 def not_yet_built(options: dict[str, Any]) -> list[str]:
-    """Plain-language notes for each requested feature this version stores but does not yet produce."""
+    """Plain-language notes for each requested feature this version accepts but does not produce."""
+    listed = (options.get("features") or {}).get("featureList") or []
     return [
-        f"{parameter} was accepted and stored, but {feature} is not built in this Parley version yet"
-        for parameter, feature in NOT_YET_BUILT.items()
-        if options.get(parameter)
+        f"features.featureList {name!r} was accepted and stored, but it is not built in this Parley version"
+        for name in sorted({str(item) for item in listed} - BUILT_FEATURES)
     ]
