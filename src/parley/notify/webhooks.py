@@ -15,9 +15,10 @@ sender starts by taking what is due. A lease (`lease_seconds`) covers only an at
 process killed mid-request leaves a row that is tried again once the lease runs out; the receiver may
 then see that delivery twice. A job's `scheduled`, `completed` and `failed` queue their webhook in the
 transaction that stores the status (:meth:`WebhookSender.queue`), so the two land together or not at all.
-`in_progress` and the recording and room events are committed in their own transaction just after the step
-they report: a process killed in those few milliseconds loses that one (a job's in_progress is sent again
-when its next attempt starts).
+A Claap recording's state webhook is queued in the transaction that marks that state announced.
+`in_progress` and the room events are committed in their own transaction just after the step they report:
+a process killed in those few milliseconds loses that one (a job's in_progress is sent again when its next
+attempt starts).
 
 With a secret, each request carries ``X-Parley-Timestamp: <unix seconds>`` and ``X-Parley-Signature:
 sha256=<hex HMAC-SHA256 of "<timestamp>." + body>``, made afresh for every attempt. Receivers check it with

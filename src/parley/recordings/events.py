@@ -25,8 +25,9 @@ def follow_jobs(runtime: Runtime) -> None:
 
 
 def on_job_event(runtime: Runtime, job_id: str) -> None:
-    """Send a webhook if the recording of this job (if any) is now in a state not yet announced."""
-    delivery: tuple[str, dict[str, Any], Signer] | None = None
+    """Send a webhook if the recording of this job (if any) is now in a state not yet announced. The state is
+    marked announced in the transaction that queues its webhook, so a crash never leaves one without the
+    other."""
     with runtime.session() as session:
         recording = session.scalar(select(Recording).where(Recording.job_id == job_id))
         if recording is None:
@@ -48,6 +49,6 @@ def on_job_event(runtime: Runtime, job_id: str) -> None:
         if view.failure_reason:
             shaped["failureReason"] = view.failure_reason
         body = {"eventType": EVENT_TYPE, "recording": shaped}
-        delivery = (view.workspace.webhook_url, body, Signer.workspace(view.workspace.id))
-    url, body, signer = delivery
-    runtime.webhooks.send(url, body, signer=signer)
+        signer = Signer.workspace(view.workspace.id)
+        runtime.webhooks.queue(session, view.workspace.webhook_url, body, signer=signer)
+    runtime.webhooks.deliver_soon()

@@ -49,8 +49,9 @@ def send(runtime: Runtime, recording_id: str, event: str, **data: Any) -> None:
             "data": {"meetingId": room.room_id, "recordingId": recording.id, "status": recording.state}
             | data,
         }
-        target, signer = recording.request["webhook_url"], Signer.app(recording.app_id)
-    runtime.webhooks.send(target, body, signer=signer)
+        signer = Signer.app(recording.app_id)
+        runtime.webhooks.queue(session, recording.request["webhook_url"], body, signer=signer)
+    runtime.webhooks.deliver_soon()
 
 
 def follow_jobs(runtime: Runtime) -> None:
