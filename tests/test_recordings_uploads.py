@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,8 +11,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import av
 import pytest
 
+from parley.models import Recording
 from parley.notify.webhooks import verify
-from parley.recordings import workspaces
+from parley.recordings import events, workspaces
 from tests.notify.hook_receiver import running
 from tests.recordings_helpers import Claap, open_claap
 from tests.support import shared, wer
@@ -143,3 +145,24 @@ def test_unusable_media_fails_with_the_reason(
     assert failed["state"] == "Failed" and reason in failed["failureReason"], failed
     refused = claap.get(f"/v1/recordings/{created['id']}/insights")
     assert refused.status_code == 409 and "failed" in refused.json()["error"]["message"]
+
+
+def test_a_ready_state_left_unannounced_by_a_stopped_process_is_announced_at_start(claap: Claap) -> None:
+    """As if the process died between the job's commit and its listener: the next start announces it once."""
+    with running() as receiver:
+        with claap.runtime.session() as session:
+            workspace = workspaces.get_required(session, workspace_id=claap.workspace.id)
+            workspaces.set_webhook(workspace=workspace, url=receiver.url("/hook"), secret="s3cret")
+        created = claap.created_recording(title="JFK")
+        claap.put_file(created["upload"]["url"], shared("asr_short/jfk.wav"), "audio/wav")
+        assert claap.wait(created["id"])["state"] == "Ready"
+        receiver.wait_for(2)
+        with claap.runtime.session() as session:
+            session.get_one(Recording, created["id"]).announced_state = "Uploaded"
+
+        events.announce_missed(claap.runtime)
+        events.announce_missed(claap.runtime)  # a second process starting: nothing more
+        receiver.wait_for(3)
+        time.sleep(0.5)
+    states = [hook.payload["recording"]["state"] for hook in receiver.at("/hook")]
+    assert states == ["Uploaded", "Ready", "Ready"]

@@ -12,16 +12,35 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from parley.models import Recording
+from parley.models import Job, JobStatus, Recording
 from parley.notify.outbox import Signer
-from parley.recordings.queries import view_of
+from parley.recordings.queries import RecordingState, view_of
 from parley.runtime import Runtime
 
 EVENT_TYPE = "recording.state_changed"
+FINAL_STATES = (RecordingState.Ready, RecordingState.Failed)
 
 
 def follow_jobs(runtime: Runtime) -> None:
+    """Follow every job this process runs, after announcing what a stopped process may have left."""
     runtime.job_listeners.append(lambda job_id, _event: on_job_event(runtime, job_id))
+    announce_missed(runtime)
+
+
+def announce_missed(runtime: Runtime) -> None:
+    """Announce the end of each recording whose job ended without it: its process stopped between the job's
+    commit and this listener. The claim in `on_job_event` keeps two starting processes from both sending."""
+    with runtime.session() as session:
+        job_ids = session.scalars(
+            select(Recording.job_id)
+            .join(Job, Job.id == Recording.job_id)
+            .where(
+                Job.status.in_([JobStatus.completed, JobStatus.failed]),
+                Recording.announced_state.not_in(FINAL_STATES),
+            )
+        ).all()
+    for job_id in job_ids:
+        on_job_event(runtime, job_id)
 
 
 def on_job_event(runtime: Runtime, job_id: str) -> None:
