@@ -14,7 +14,7 @@ import pytest
 from parley.models import Recording
 from parley.notify.webhooks import verify
 from parley.recordings import events, workspaces
-from tests.notify.hook_receiver import running
+from tests.notify.hook_receiver import Receiver, running
 from tests.recordings_helpers import Claap, open_claap
 from tests.support import shared, wer
 
@@ -36,11 +36,16 @@ def _media_files(claap: Claap) -> list[Path]:
     return [path for path in claap.runtime.settings.media_dir.rglob("*") if path.is_file()]
 
 
+def _hook_to(claap: Claap, receiver: Receiver) -> None:
+    """Send the workspace's webhooks to `receiver`, signed with "s3cret"."""
+    with claap.runtime.session() as session:
+        workspace = workspaces.get_required(session, workspace_id=claap.workspace.id)
+        workspaces.set_webhook(workspace=workspace, url=receiver.url("/hook"), secret="s3cret")
+
+
 def test_uploaded_speech_becomes_ready_with_its_transcript(claap: Claap) -> None:
     with running() as receiver:
-        with claap.runtime.session() as session:
-            workspace = workspaces.get_required(session, workspace_id=claap.workspace.id)
-            workspaces.set_webhook(workspace=workspace, url=receiver.url("/hook"), secret="s3cret")
+        _hook_to(claap, receiver)
         created = claap.created_recording(title="JFK")
         assert claap.get(f"/v1/recordings/{created['id']}/transcript").status_code == 409
         uploaded = claap.put_file(created["upload"]["url"], shared("asr_short/jfk.wav"), "audio/wav")
@@ -150,9 +155,7 @@ def test_unusable_media_fails_with_the_reason(
 def test_a_ready_state_left_unannounced_by_a_stopped_process_is_announced_at_start(claap: Claap) -> None:
     """As if the process died between the job's commit and its listener: the next start announces it once."""
     with running() as receiver:
-        with claap.runtime.session() as session:
-            workspace = workspaces.get_required(session, workspace_id=claap.workspace.id)
-            workspaces.set_webhook(workspace=workspace, url=receiver.url("/hook"), secret="s3cret")
+        _hook_to(claap, receiver)
         created = claap.created_recording(title="JFK")
         claap.put_file(created["upload"]["url"], shared("asr_short/jfk.wav"), "audio/wav")
         assert claap.wait(created["id"])["state"] == "Ready"
