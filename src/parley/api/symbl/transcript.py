@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.orm import Session
 
 from parley.api.deps import SessionDep
@@ -18,22 +17,19 @@ from parley.api.symbl.params import parse_json_object
 from parley.conversations import export
 from parley.conversations import service as conversations
 from parley.intel.model import Analysis
+from parley.jobs.options import WireModel
 from parley.models import Conversation, ConversationAnalysis
 from parley.validation import validate
 
 router = APIRouter(prefix="/v1/conversations", tags=["conversations"])
 
 
-class Highlights(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Highlights(WireModel):
     highlightOnlyInsightKeyPhrases: bool = False  # action phrases and questions
     highlightAllKeyPhrases: bool = False  # those and the topics
 
 
-class FormattedTranscriptRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FormattedTranscriptRequest(WireModel):
     contentType: Literal["text/markdown", "text/srt"]
     createParagraphs: bool = False
     showSpeakerSeparation: bool = False
