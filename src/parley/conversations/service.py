@@ -56,10 +56,18 @@ def get_all(
     return list(session.scalars(query))
 
 
-def add_metadata(conversation: Conversation, entries: dict[str, Any] | None) -> None:
-    """Merge a client's metadata entries into the conversation's (a key given again takes the new value)."""
-    if entries:
-        conversation.metadata_ = {**(conversation.metadata_ or {}), **entries}
+def merge_metadata(
+    session: Session, conversation: Conversation, entries: dict[str, Any] | None, *, drop: str | None = None
+) -> None:
+    """Merge `entries` into the conversation's metadata (a key given again takes the new value) and remove
+    the key `drop`. The metadata is re-read under a row lock first, so writers racing on one conversation (a
+    client's PUT, a live session ending) never lose each other's entries (PostgreSQL; SQLite has one
+    writer at a time)."""
+    if not entries and drop is None:
+        return
+    session.refresh(conversation, attribute_names=["metadata_"], with_for_update=True)
+    kept = {key: value for key, value in (conversation.metadata_ or {}).items() if key != drop}
+    conversation.metadata_ = kept | (entries or {})
 
 
 def shown_metadata(conversation: Conversation) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def submit(
             raise BadRequest(
                 f"conversation {conversation.id} still has a job running; append after it completes"
             )
-    conversations.add_metadata(conversation, options.get("metadata"))
+    conversations.merge_metadata(session, conversation, options.get("metadata"))
     job = Job(
         id=uuid_id(),
         app_id=app_id,

@@ -175,4 +175,4 @@ def _hold(session: Session, ending: Ending) -> Job:
 def _note(session: Session, conversation_id: str, **entries: str) -> None:
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
-        conversation.metadata_ = {**(conversation.metadata_ or {}), **entries}
+        conversations.merge_metadata(session, conversation, entries)

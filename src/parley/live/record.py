@@ -121,8 +121,8 @@ def note_phone(session: Session, *, conversation_id: str, phone: Phone | None) -
     """Record the process holding the session's call (None: forget it, the call is over)."""
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
-        kept = {key: value for key, value in (conversation.metadata_ or {}).items() if key != _PHONE_KEY}
-        conversation.metadata_ = kept | ({_PHONE_KEY: phone.as_metadata()} if phone else {})
+        entries = {_PHONE_KEY: phone.as_metadata()} if phone else None
+        conversations.merge_metadata(session, conversation, entries, drop=None if phone else _PHONE_KEY)
 
 
 def phone_of(conversation: Conversation) -> Phone | None:

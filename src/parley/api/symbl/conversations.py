@@ -100,7 +100,7 @@ async def update_conversation(
     update = validate(ConversationUpdate, parse_json_object(await request.body()))
     with runtime.session() as session:
         conversation = owned_conversation(session, app_id, conversation_id)
-        conversations.add_metadata(conversation, update.metadata)
+        conversations.merge_metadata(session, conversation, update.metadata)
         session.flush()
         return mapping.conversation(conversation)
 
