@@ -59,10 +59,10 @@ def get_all(
 def merge_metadata(
     session: Session, conversation: Conversation, entries: dict[str, Any] | None, *, drop: str | None = None
 ) -> None:
-    """Merge `entries` into the conversation's metadata (a key given again takes the new value) and remove
-    the key `drop`. The metadata is re-read under a row lock first, so writers racing on one conversation (a
-    client's PUT, a live session ending) never lose each other's entries (PostgreSQL; SQLite has one
-    writer at a time)."""
+    """Remove the key `drop` from the conversation's metadata, then merge `entries` in (a key given again
+    takes the new value). The metadata is re-read under a row lock first, so writers racing on one
+    conversation (a client's PUT, a live session ending) never lose each other's entries (PostgreSQL;
+    SQLite has one writer at a time)."""
     if not entries and drop is None:
         return
     session.refresh(conversation, attribute_names=["metadata_"], with_for_update=True)

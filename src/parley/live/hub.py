@@ -149,7 +149,7 @@ class LiveHub:
                     session, conversation_id=live.conversation_id, event=event, speaker=speaker
                 )
         for event, speaker in events:
-            live.add_speaker_event(event.kind, speaker, event.offset)
+            live.add_speaker_event(event, speaker)
 
     def feed(self, live: LiveSession, data: bytes) -> None:
         live.feed(data)

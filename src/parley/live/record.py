@@ -122,7 +122,7 @@ def note_phone(session: Session, *, conversation_id: str, phone: Phone | None) -
     conversation = session.get(Conversation, conversation_id)
     if conversation is not None:
         entries = {_PHONE_KEY: phone.as_metadata()} if phone else None
-        conversations.merge_metadata(session, conversation, entries, drop=None if phone else _PHONE_KEY)
+        conversations.merge_metadata(session, conversation, entries, drop=_PHONE_KEY)
 
 
 def phone_of(conversation: Conversation) -> Phone | None:

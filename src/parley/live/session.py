@@ -64,10 +64,11 @@ class LiveSession:
     def reconfigure(self, encoding: str, sample_rate: int) -> None:
         self._pcm.configure(encoding, sample_rate)
 
-    def add_speaker_event(self, kind: str, speaker: Speaker, offset: float) -> None:
+    def add_speaker_event(self, event: SpeakerEvent, speaker: Speaker) -> None:
+        """`event` names `speaker` by its key."""
         with self._lock:
             self.speakers.setdefault(speaker.key, speaker)
-            self.speaker_events.append(SpeakerEvent(kind=kind, user_key=speaker.key, offset=offset))
+            self.speaker_events.append(event)
 
     @property
     def received_seconds(self) -> float:

@@ -4,8 +4,8 @@ far end live, as a live session whose audio comes from the call.
 `pstn` numbers are dialled through the configured SIP trunk (`PARLEY_SIP_TRUNK`, with its credentials and
 outbound proxy); `sip` endpoints are dialled directly. When the call ends, whoever ends it, the session ends
 with the reason, which shows in the live events (`recognition_stopped`) and in the conversation's metadata.
-The call's process is noted in the session's stop plan before it dials, so that a server which takes over
-the session of one that died hangs the call up (`ending`).
+The call's process is noted on the session (`record.note_phone`) before it dials, so that a server which
+takes over the session of one that died hangs the call up (`ending`).
 """
 
 from __future__ import annotations

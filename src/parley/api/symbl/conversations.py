@@ -101,7 +101,6 @@ async def update_conversation(
     with runtime.session() as session:
         conversation = owned_conversation(session, app_id, conversation_id)
         conversations.merge_metadata(session, conversation, update.metadata)
-        session.flush()
         return mapping.conversation(conversation)
 
 
