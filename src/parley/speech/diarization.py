@@ -1,16 +1,17 @@
-"""Speaker diarization: who spoke when, offline, streaming over the audio blocks `audio.iter_audio` yields.
+"""Speaker diarization: who spoke when, overlaps included, offline, streaming over `audio.iter_audio` blocks.
 
 `EmbeddingDiarizer` runs in three passes over bounded data:
 
-1. per ~30 s chunk (the caller's blocks are re-cut, so the result does not depend on their size): Silero
-   VAD (bundled with faster-whisper) marks speech frames, and the power mel spectrogram of those frames
-   joins a running stream of speech-only frames, from which GE2E embeddings of dense sliding windows are
-   taken (`voice_encoder`). Only the embeddings and frame indices are kept: about 5 MB per hour.
-2. the window embeddings are clustered into voices (`speaker_clustering`, bounded cost).
-3. each speech frame takes the speaker that the windows covering it score highest (summed cosine to the
-   centroids), short runs are smoothed away and frames become turns (`turns`).
-
-One label at a time: overlapping speech is given to one speaker.
+1. one pass over the audio, feeding two models:
+   - per ~30 s chunk (the caller's blocks are re-cut, so the result does not depend on their size), Silero
+     VAD (bundled with faster-whisper) marks speech frames, and GE2E embeddings of dense sliding windows over
+     the speech-only frames are taken (`voice_encoder`); only embeddings and frame indices are kept;
+   - pyannote's segmentation-3.0 network finds up to three local speakers, two at once, in 10 s windows a
+     few seconds apart (`segmentation`); only their activity is kept (about 2 MB per hour).
+2. the GE2E windows are clustered into voices (`speaker_clustering`, bounded cost). Unless the caller gives
+   the count, at least as many voices as the segmentation windows show talking (`reconstruction`).
+3. each window's local speakers are matched to voices by the GE2E windows over their speech, and the votes
+   of all windows make turns, which overlap where two people talk at once (`reconstruction`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from typing import Protocol
 
 import numpy as np
 
-from parley.speech.speaker_clustering import cluster_speakers
-from parley.speech.turns import frame_turns, smooth_labels
+from parley.speech.reconstruction import activity_turns, speaker_floor, voice_activity
+from parley.speech.segmentation import Segmentation, WindowSegmenter
+from parley.speech.speaker_clustering import Clustering, cluster_speakers
 from parley.speech.voice_encoder import (
     FRAME_SECONDS,
     HOP_SAMPLES,
@@ -61,15 +63,17 @@ class DiarizationOptions:
     speech_pad: float = 0.08  # seconds added to each side of a speech region
     min_speech: float = 0.1  # seconds: shorter speech regions are dropped
     window: float = 1.0  # seconds of speech per embedding window
-    step: float = 0.25  # seconds between window starts
-    min_turn: float = 0.5  # seconds: shorter runs of one speaker are smoothed away
+    step: float = 0.5  # seconds between window starts
     max_points: int = 1200  # embeddings that take part in spectral clustering at most
+    segmentation_step: float = 2.5  # seconds between 10 s segmentation windows
+    floor_seconds: float = 1.0  # a local speaker counts towards the speaker floor with this much speech
+    floor_windows: int = 2  # ... in at least this many windows
 
 
 class EmbeddingDiarizer:
-    """Silero VAD + GE2E window embeddings + spectral clustering; implements `Diarizer`.
+    """Segmentation-3.0 local speakers + GE2E voices (Silero VAD, spectral clustering); a `Diarizer`.
 
-    The encoder loads on first use, once per process, and is shared by every diarizer.
+    The networks load on first use, once per process, and are shared by every diarizer.
     """
 
     def __init__(self, *, cpu_threads: int = 0, options: DiarizationOptions | None = None) -> None:
@@ -88,24 +92,46 @@ class EmbeddingDiarizer:
             raise ValueError("num_speakers must be at least 1")
         if max_speakers < 1:
             raise ValueError("max_speakers must be at least 1")
-        embedder = _WindowEmbedder(self.options, self._cpu_threads)
+        options = self.options
+        embedder = _WindowEmbedder(options, self._cpu_threads)
+        segmenter = WindowSegmenter(round(options.segmentation_step * SAMPLE_RATE), self._cpu_threads)
+        samples = 0
         for chunk in _rechunk(blocks, _CHUNK_SAMPLES):
             embedder.add(chunk)
+            segmenter.add(chunk)
+            samples += len(chunk)
         windows = embedder.finish()
+        segmentation = segmenter.finish()
         if windows.count == 0:
             return []
-        found = cluster_speakers(
-            windows.embeddings,
-            num_speakers=num_speakers,
-            max_speakers=max_speakers,
-            max_points=self.options.max_points,
+        voices = self._voices(windows, segmentation, num_speakers, max_speakers)
+        scores = _frame_scores(windows, voices.similarity(windows.embeddings), samples // HOP_SAMPLES + 1)
+        active = voice_activity(segmentation, scores, FRAME_SECONDS)
+        return _numbered(activity_turns(active, samples / SAMPLE_RATE))
+
+    def _voices(
+        self, windows: _Windows, segmentation: Segmentation, num_speakers: int | None, max_speakers: int
+    ) -> Clustering:
+        """The GE2E windows clustered into `num_speakers` voices, or into an estimated number that is at
+        least the segmentation's floor."""
+        options = self.options
+
+        def cluster(count: int | None) -> Clustering:
+            return cluster_speakers(
+                windows.embeddings,
+                num_speakers=count,
+                max_speakers=max_speakers,
+                max_points=options.max_points,
+            )
+
+        if num_speakers is not None:
+            return cluster(num_speakers)
+        found = cluster(None)
+        floor = speaker_floor(
+            segmentation, min_seconds=options.floor_seconds, min_windows=options.floor_windows
         )
-        scores = _frame_scores(windows, found.similarity(windows.embeddings))
-        labels = smooth_labels(
-            np.argmax(scores, axis=1), scores, round(self.options.min_turn / FRAME_SECONDS)
-        )
-        runs = frame_turns(windows.frames, labels, FRAME_SECONDS)
-        return _numbered(runs)
+        floor = min(floor, max_speakers, windows.count)
+        return cluster(floor) if len(found.centroids) < floor else found
 
 
 @dataclass(frozen=True)
@@ -245,25 +271,27 @@ def _fill_runs(mask: np.ndarray, value: bool, shorter_than: int) -> np.ndarray:
     return out
 
 
-def _frame_scores(windows: _Windows, similarity: np.ndarray) -> np.ndarray:
-    """(speech frames, speakers): summed cosine to each centroid of the windows covering each frame."""
+def _frame_scores(windows: _Windows, similarity: np.ndarray, frames: int) -> np.ndarray:
+    """(audio frames, voices): the mean cosine to each centroid of the windows covering each speech frame,
+    NaN on frames no window covers."""
+    ends = np.minimum(windows.starts + windows.length, len(windows.frames))
     total = np.zeros((len(windows.frames) + 1, similarity.shape[1]))
     np.add.at(total, windows.starts, similarity)
-    np.add.at(total, np.minimum(windows.starts + windows.length, len(windows.frames)), -similarity)
-    return np.cumsum(total, axis=0)[:-1]
+    np.add.at(total, ends, -similarity)
+    covering = np.zeros(len(windows.frames) + 1)
+    np.add.at(covering, windows.starts, 1)
+    np.add.at(covering, ends, -1)
+    mean = np.cumsum(total, axis=0)[:-1] / np.maximum(np.cumsum(covering)[:-1, None], 1)
+    scores = np.full((frames, similarity.shape[1]), np.nan)
+    inside = windows.frames < frames
+    scores[windows.frames[inside]] = mean[inside]
+    return scores
 
 
 def _numbered(runs: list[tuple[float, float, int]]) -> list[Turn]:
-    """Turns with speakers renumbered by first appearance, touching turns of one speaker merged."""
+    """Turns sorted by start, with speakers renumbered by first appearance."""
     numbers: dict[int, int] = {}
-    turns: list[Turn] = []
-    for start, end, label in sorted(runs):
-        speaker = numbers.setdefault(label, len(numbers))
-        if turns and turns[-1].speaker == speaker and start - turns[-1].end < 1e-6:
-            turns[-1] = Turn(turns[-1].start, end, speaker)
-        else:
-            turns.append(Turn(start, end, speaker))
-    return turns
+    return [Turn(start, end, numbers.setdefault(label, len(numbers))) for start, end, label in sorted(runs)]
 
 
 def _rechunk(blocks: Iterable[np.ndarray], size: int) -> Iterator[np.ndarray]:
