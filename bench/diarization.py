@@ -7,7 +7,7 @@
 DER (pyannote.metrics, the file's .uem as the scored region where it has one, else the whole file) for the
 pyannote sample and the eight AMI excerpts in shared/data/diarization, with the true speaker count ("oracle")
 and the estimated one, each with no collar and with a +/-0.25 s collar (pyannote's collar=0.5). The
-baseline is the same VAD with every speech frame given to one speaker.
+baseline is the same engine told there is one speaker: all the speech it finds goes to one label.
 
 Timing: faster-whisper tiny.en (Parley's `WhisperTranscriber`, int8) and `EmbeddingDiarizer` each run on the
 same assembled file in their own fresh process, reading it with `iter_audio`; model loading and a warm-up on
