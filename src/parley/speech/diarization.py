@@ -94,7 +94,7 @@ class EmbeddingDiarizer:
             raise ValueError("max_speakers must be at least 1")
         options = self.options
         embedder = _WindowEmbedder(options, self._cpu_threads)
-        segmenter = WindowSegmenter(round(options.segmentation_step * SAMPLE_RATE), self._cpu_threads)
+        segmenter = WindowSegmenter(round(options.segmentation_step * SAMPLE_RATE))
         samples = 0
         for chunk in _rechunk(blocks, _CHUNK_SAMPLES):
             embedder.add(chunk)
@@ -273,7 +273,7 @@ def _fill_runs(mask: np.ndarray, value: bool, shorter_than: int) -> np.ndarray:
 
 def _frame_scores(windows: _Windows, similarity: np.ndarray, frames: int) -> np.ndarray:
     """(audio frames, voices): the mean cosine to each centroid of the windows covering each speech frame,
-    NaN on frames no window covers."""
+    NaN on frames that are not speech."""
     ends = np.minimum(windows.starts + windows.length, len(windows.frames))
     total = np.zeros((len(windows.frames) + 1, similarity.shape[1]))
     np.add.at(total, windows.starts, similarity)

@@ -13,13 +13,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from parley.speech.segmentation import (
-    FRAME_STEP,
-    FRAMES_PER_WINDOW,
-    SAMPLE_RATE,
-    Segmentation,
-    frame_centre,
-)
+from parley.speech.audio import SAMPLE_RATE
+from parley.speech.segmentation import FRAME_STEP, FRAMES_PER_WINDOW, Segmentation, frame_centre
 
 __all__ = ["activity_turns", "speaker_floor", "voice_activity"]
 

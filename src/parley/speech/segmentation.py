@@ -20,6 +20,8 @@ import torch.nn.functional as F
 from asteroid_filterbanks import Encoder, ParamSincFB
 from torch import nn
 
+from parley.speech.audio import SAMPLE_RATE
+
 __all__ = [
     "FRAME_STEP",
     "LOCAL_SPEAKERS",
@@ -30,10 +32,9 @@ __all__ = [
     "weights_path",
 ]
 
-SAMPLE_RATE = 16_000
 WINDOW_SAMPLES = 10 * SAMPLE_RATE
 FRAME_STEP = 270 / SAMPLE_RATE  # seconds between output frames (the SincNet stride times three max-pools)
-_FRAME_DURATION = 991 / SAMPLE_RATE  # samples one output frame sees
+_FRAME_DURATION = 991 / SAMPLE_RATE  # seconds of audio one output frame sees
 FRAMES_PER_WINDOW = 589
 LOCAL_SPEAKERS = 3
 # Row = class index of the network's output, column = local speaker: which speakers each class makes active.
@@ -66,11 +67,11 @@ class WindowSegmenter:
     the audio is covered.
     """
 
-    def __init__(self, step: int, cpu_threads: int = 0) -> None:
+    def __init__(self, step: int) -> None:
         if step <= 0 or step > WINDOW_SAMPLES:
             raise ValueError("the segmentation step must be between 1 sample and one window")
         self._step = step
-        self._network = load_segmentation_network(cpu_threads)
+        self._network = load_segmentation_network()
         self._pending = np.zeros(0, np.float32)
         self._pending_from = 0  # sample index of `_pending[0]`
         self._seen = 0
@@ -170,13 +171,12 @@ _lock = threading.Lock()
 _network: _PyanNet | None = None
 
 
-def load_segmentation_network(cpu_threads: int = 0) -> _PyanNet:
-    """The network, loaded once per process; later calls return the same object."""
+def load_segmentation_network() -> _PyanNet:
+    """The network, loaded once per process; later calls return the same object. It runs on torch's
+    process-wide threads (`voice_encoder.load_voice_encoder` sets their number for diarization)."""
     global _network
     with _lock:
         if _network is None:
-            if cpu_threads > 0:
-                torch.set_num_threads(cpu_threads)
             checkpoint = torch.load(weights_path(), map_location="cpu", weights_only=True)
             network = _PyanNet()
             network.load_state_dict(checkpoint["state_dict"])
