@@ -18,6 +18,8 @@ class Received:
     headers: dict[str, str]
     body: bytes
     status: int
+    # Wall-clock seconds: the outbox schedules retries by UTC timestamps (shared across processes), so
+    # back-off gaps are measured on that clock; monotonic time drifts from it while NTP slews the clock.
     at: float
 
     @property
@@ -61,7 +63,7 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.lock:
             statuses = receiver.script.get(self.path)
             status = statuses.pop(0) if statuses else 200
-            receiver.received.append(Received(self.path, dict(self.headers), body, status, time.monotonic()))
+            receiver.received.append(Received(self.path, dict(self.headers), body, status, time.time()))
         self.send_response(status)
         if status == 429:
             self.send_header("Retry-After", "0")
