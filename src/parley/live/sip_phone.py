@@ -46,6 +46,8 @@ DTMF_PAUSE_SECONDS = 1.0  # what one ',' in a DTMF sequence waits
 DTMF_DIGIT_SECONDS = 0.25  # between digits, so each is a distinct RFC 2833 event
 _WAV_HEADER = 44  # libsndfile's plain 16-bit PCM WAV header
 _FOLDER_PREFIX = "parley-call-"
+_START_ATTEMPTS = 3  # baresip starts, each with fresh ports, before a port race is reported
+_ADDRESS_IN_USE = "Address already in use"  # what baresip logs when a port it was given is taken
 # The guard: a newline on stdin lets it go quietly; end of file without one (this server died) ends the call.
 _GUARD = 'read -r _ || kill -TERM "$0"'
 _CONFIG = """poll_method		epoll
@@ -72,6 +74,10 @@ snd_path		{folder}/recordings
 
 class PhoneError(RuntimeError):
     """The call could not be placed (baresip missing or not answering its control socket)."""
+
+
+class _PortTakenError(PhoneError):
+    """baresip exited at start because a port it was given had been taken since it was probed."""
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,25 @@ class BaresipCall:
         if shutil.which("baresip") is None:
             raise PhoneError("baresip is not installed on this server (Debian package 'baresip')")
         (self.folder / "recordings").mkdir(exist_ok=True)
+        (self.folder / "accounts").write_text(_account_line(route) + "\n")
+        (self.folder / "contacts").write_text("")
+        for attempt in range(1, _START_ATTEMPTS + 1):
+            ctrl_port = self._write_config()
+            self._process = self._spawn()
+            try:
+                self._control = self._connect(ctrl_port)
+                break
+            except _PortTakenError:
+                # The ports were free when probed; another process took one before baresip bound it.
+                self._release_guard()
+                if attempt == _START_ATTEMPTS:
+                    raise
+                log.info("a port baresip was given was taken meanwhile; starting again with new ports")
+        threading.Thread(target=self._read_events, name="baresip-events", daemon=True).start()
+        return self._process.pid
+
+    def _write_config(self) -> int:
+        """A config with ports free right now; the control port."""
         ctrl_port = free_port(self.local_ip, socket.SOCK_STREAM)
         rtp_low = free_port(self.local_ip) // 2 * 2
         (self.folder / "config").write_text(
@@ -138,12 +163,7 @@ class BaresipCall:
                 folder=self.folder,
             )
         )
-        (self.folder / "accounts").write_text(_account_line(route) + "\n")
-        (self.folder / "contacts").write_text("")
-        self._process = self._spawn()
-        self._control = self._connect(ctrl_port)
-        threading.Thread(target=self._read_events, name="baresip-events", daemon=True).start()
-        return self._process.pid
+        return ctrl_port
 
     def dial(self, uri: str) -> None:
         self._command("dial", uri)
@@ -164,7 +184,10 @@ class BaresipCall:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self._process is not None and self._process.poll() is not None:
-                raise PhoneError(f"baresip exited at start; see {self.folder / 'baresip.log'}")
+                log_path = self.folder / "baresip.log"
+                if _ADDRESS_IN_USE in log_path.read_text(errors="replace"):
+                    raise _PortTakenError(f"baresip could not bind its ports; see {log_path}")
+                raise PhoneError(f"baresip exited at start; see {log_path}")
             try:
                 return socket.create_connection((self.local_ip, port), timeout=1)
             except OSError:
@@ -198,7 +221,7 @@ class BaresipCall:
 
     def hang_up(self) -> None:
         """Send BYE (or CANCEL) if the call is up, then end the process."""
-        if not self.closed.is_set():
+        if self._control is not None and not self.closed.is_set():  # never started: nothing to hang up
             self._command("hangup")
             self.closed.wait(5)
         if (
@@ -212,11 +235,16 @@ class BaresipCall:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait()
-        if self._guard is not None:
-            self._guard.communicate(b"\n", timeout=5)  # baresip has exited: the guard goes quietly
+        self._release_guard()
         if self._control is not None:
             self._control.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _release_guard(self) -> None:
+        """Let the guard go quietly; only once baresip has exited."""
+        if self._guard is not None:
+            self._guard.communicate(b"\n", timeout=5)
+            self._guard = None
 
     def _read_events(self) -> None:
         assert self._control is not None
