@@ -44,7 +44,7 @@ lint: install
 	$(BIN)/ruff format --check src tests bench
 
 # Each prints its figures side by side; docs/BENCHMARKS.md records the latest run of each.
-BENCHES := asr diarization insights trackers summaries analysis streaming
+BENCHES := asr diarization diarization_errors insights trackers summaries analysis streaming
 
 bench: install
 	@for name in $(BENCHES); do echo "== bench/$$name.py"; $(BIN)/python bench/$$name.py || exit 1; done
