@@ -74,11 +74,17 @@ def _hypothesis(turns):  # type: ignore[no-untyped-def]
     return annotation
 
 
-def der(stem: Path, turns, seconds: float, collar: float = 0.0) -> float:  # type: ignore[no-untyped-def]
+def der_detail(stem: Path, turns, seconds: float, collar: float = 0.0) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """pyannote.metrics' components: "missed detection", "false alarm", "confusion" (seconds), "total"
+    (reference speech, seconds) and "diarization error rate"."""
     from pyannote.metrics.diarization import DiarizationErrorRate
 
     metric = DiarizationErrorRate(collar=collar, skip_overlap=False)
-    return float(metric(_reference(stem), _hypothesis(turns), uem=_uem(stem, seconds)))
+    return metric(_reference(stem), _hypothesis(turns), uem=_uem(stem, seconds), detailed=True)
+
+
+def der(stem: Path, turns, seconds: float, collar: float = 0.0) -> float:  # type: ignore[no-untyped-def]
+    return float(der_detail(stem, turns, seconds, collar)["diarization error rate"])
 
 
 def der_table() -> dict[str, float]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from diarization import AMI, PYANNOTE, _hypothesis, _reference, _uem, der
+from diarization import AMI, PYANNOTE, _reference, der, der_detail
 
 FRAME_SECONDS = 0.01  # the reference's activity is sampled every 10 ms
 
@@ -34,10 +34,7 @@ def _reference_activity(stem: Path, frames: int) -> np.ndarray:
 
 
 def _components(stem: Path, turns, seconds: float) -> dict[str, float]:  # type: ignore[no-untyped-def]
-    from pyannote.metrics.diarization import DiarizationErrorRate
-
-    metric = DiarizationErrorRate(collar=0.0, skip_overlap=False)
-    detail = metric(_reference(stem), _hypothesis(turns), uem=_uem(stem, seconds), detailed=True)
+    detail = der_detail(stem, turns, seconds)
     total = detail["total"]
     return {
         "missed": detail["missed detection"] / total,

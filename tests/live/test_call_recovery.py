@@ -30,16 +30,8 @@ from tests.conftest import (
     token_for,
 )
 from tests.live.recovery_support import LEASE, age, ended, message_said, open_session
-from tests.live.sipp_far_end import FarEnd, jfk_speech, start_far_end
+from tests.live.sipp_far_end import FarEnd
 from tests.live_support import Collector, of_type
-
-
-@pytest.fixture
-def far_end(tmp_path: Path) -> Iterator[FarEnd]:
-    """sipp answering with jfk.wav and waiting for our BYE (exit status 0 once it came)."""
-    far = start_far_end(tmp_path / "sipp", "answer", jfk_speech(tmp_path))
-    yield far
-    far.stop()
 
 
 def _running(pid: int) -> bool:

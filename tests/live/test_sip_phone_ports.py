@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from parley.live import sip_phone
 from parley.live.sip_phone import BaresipCall, PhoneError, Route
-from tests.live.sipp_far_end import FarEnd, jfk_speech, start_far_end
-
-
-@pytest.fixture
-def far_end(tmp_path: Path) -> Iterator[FarEnd]:
-    far = start_far_end(tmp_path / "sipp", "answer", jfk_speech(tmp_path))
-    yield far
-    far.stop()
+from tests.live.sipp_far_end import FarEnd
 
 
 @pytest.fixture

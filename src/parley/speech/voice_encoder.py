@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from parley.speech.audio import SAMPLE_RATE
+
 if TYPE_CHECKING:
     import torch
 
-SAMPLE_RATE = 16_000
 HOP_SAMPLES = 160  # 10 ms
 FRAME_SECONDS = HOP_SAMPLES / SAMPLE_RATE
 _N_FFT = 400  # 25 ms
