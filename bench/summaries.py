@@ -121,7 +121,7 @@ def frequent_nouns(meeting: Meeting, count: int) -> list[str]:
 def timed_analysis(utterances: list[Utterance]) -> dict[str, float]:
     """Seconds per stage with empty caches (models loaded): the work a new conversation costs."""
     language._cache.clear()
-    embedder._cache.clear()
+    embedder.MINILM.clear_cache()
     context = AnalysisContext(conversation_start=datetime(2026, 1, 1, tzinfo=UTC), detect_entities=True)
     times: dict[str, float] = {}
     started = time.perf_counter()

