@@ -90,7 +90,7 @@ class SentenceEncoder:
 
 def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
     """Whether the CPU multiplies bfloat16 matrices in hardware (AVX-512 BF16 or AMX). There mpnet runs
-    about twice as fast under bfloat16 autocast, its vectors within 0.998 cosine of float32; elsewhere
+    about twice as fast under bfloat16 autocast, its vectors within 0.999 cosine of float32; elsewhere
     bfloat16 would be emulated, and slower."""
     try:
         flags = cpuinfo.read_text(encoding="utf-8", errors="replace")

@@ -159,8 +159,8 @@ def tracker_scores(
 
     MiniLM scores every unit; each message's best unit of at most LONG_MESSAGE_WORDS words, when it reaches
     CANDIDATE_FLOOR for some tracker, is scored again by mpnet, and the message takes mpnet's scores (-1
-    for the other messages). Returns
-    the (messages x phrases) matrix and, per tracker, the columns of its phrases.
+    for the other messages). Returns the (messages x phrases) matrix and, per tracker, the columns of its
+    phrases.
     """
     phrases = [phrase for tracker in trackers for phrase in tracker.vocabulary]
     columns, start = [], 0
