@@ -115,11 +115,16 @@ def score(fired: np.ndarray, sentences: list[Sentence], keep: set[int] | None = 
     )
 
 
+def half(trackers: list[TrackerDefinition], parity: int) -> set[int]:
+    """The indexes of the trackers in one half of the set: even (0, the calibration half) or odd (1)."""
+    return {i for i in range(len(trackers)) if i % 2 == parity}
+
+
 def calibrate(trackers: list[TrackerDefinition], sentences: list[Sentence]) -> None:
     """Sweep floor x margin; choose on the even half only, among settings whose precision stays at
     CALIBRATION_PRECISION or more at every higher floor and margin (a single lucky point is not enough),
     the best paraphrase recall."""
-    even = {i for i in range(len(trackers)) if i % 2 == 0}
+    even = half(trackers, 0)
     original = engine.SIMILARITY_FLOOR, engine.LEAD_MARGIN
     floors, margins = np.round(np.arange(0.35, 0.51, 0.02), 2), np.round(np.arange(0.0, 0.13, 0.02), 2)
     grid: dict[tuple[float, float], Scores] = {}
@@ -152,7 +157,7 @@ def lone_firings(trackers: list[TrackerDefinition], sentences: list[Sentence]) -
 def calibrate_lone(trackers: list[TrackerDefinition], sentences: list[Sentence]) -> None:
     """Sweep the lone-tracker threshold; choose on the even half the lowest one whose precision stays at
     CALIBRATION_PRECISION or more at every higher threshold."""
-    even = {i for i in range(len(trackers)) if i % 2 == 0}
+    even = half(trackers, 0)
     original = engine.LONE_TRACKER_THRESHOLD
     thresholds = np.round(np.arange(0.35, 0.61, 0.02), 2)
     grid = {}
@@ -228,8 +233,8 @@ def main() -> None:
         f"{len(trackers)} trackers, {len(sentences)} sentences"
     )
     report("whole set", fired, sentences, None)
-    report("calibration half (even)", fired, sentences, {i for i in range(len(trackers)) if i % 2 == 0})
-    report("held-out half (odd)", fired, sentences, {i for i in range(len(trackers)) if i % 2 == 1})
+    report("calibration half (even)", fired, sentences, half(trackers, 0))
+    report("held-out half (odd)", fired, sentences, half(trackers, 1))
     held_trackers, held_sentences = load_set(HELD_OUT_SET)
     report("held-out file", firings(held_trackers, held_sentences), held_sentences, None)
     print(f"each tracker alone, threshold {engine.LONE_TRACKER_THRESHOLD}:")
