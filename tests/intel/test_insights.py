@@ -57,10 +57,28 @@ def test_questions_are_found_with_high_scores(text: str) -> None:
         "The remote should be yellow.",
         "I think that is right, yeah.",
         "Whoever wins pays for lunch.",
+        "Are the costs within the budget, yes they are.",
+        "And then what could happen would be that it goes to that setting.",
     ],
 )
 def test_statements_are_not_questions(text: str) -> None:
     assert not [item for item in _conversation(("Alice", text)) if item.type == "question"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "So you think maybe a little too controlling or",
+        "Like is is that one big button or is it twelve buttons,",
+        "Is that you all have all finished, or",
+    ],
+)
+def test_spoken_questions_left_open_are_found(text: str) -> None:
+    # An alternative left open, a repeated word, a parse lost to both; in punctuated text a sentence
+    # that trails off scores lower than a finished one.
+    found = _conversation(("Bob", "We looked at the buttons."), ("Alice", text), ("Bob", "Right."))
+    question = _one("question", found)
+    assert question.text == text and 0.5 <= question.score < 0.75
 
 
 def test_broken_off_fragments_are_not_questions_in_punctuated_text() -> None:

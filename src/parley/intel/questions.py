@@ -4,8 +4,12 @@ Transcribers (and Whisper) mark most questions with "?", but speech also leaves 
 marks statements said with a rising tone. So the score combines two kinds of evidence:
 - the form: subject-auxiliary inversion ("can you ...", "is there ..."), a wh-word followed by a verb
   ("what did you call it"), "what about ...", an indirect question ("I wonder whether ...", "do you know
-  ...") or a tag ("..., isn't it", "..., right?");
+  ..."), a tag ("..., isn't it", "..., right?") or an alternative left open ("so you think it's too
+  controlling or");
 - the mark: a final "?".
+A question the speaker answers in the same breath ("are the costs within the budget, yes they are") is
+rhetorical and scores 0. Speech repeats words ("is is that ..."), which derails the parse: repeated words
+are read once, and an auxiliary followed by a pronoun counts as inversion whatever the parse says.
 Both together score 0.95; the mark alone 0.55-0.75 (a declarative or a fragment said as a question); the
 form alone 0.8 in unpunctuated text, and in punctuated text 0.6 when a full stop ends it (a transcriber
 chose not to write "?"), 0.55 when it trails off after five words or more, else 0 (a broken-off fragment).
@@ -38,6 +42,17 @@ TAG = re.compile(
     r"(?:it|we|you|they|he|she|i|there|that)\s*[,?.]?|(?:right|correct|yeah|no|okay|ok)\s*\??)\s*$",
     re.IGNORECASE,
 )
+# An auxiliary opening the sentence followed by one of these is an inversion even when the parse is lost.
+INVERTED_SUBJECTS = {
+    "i", "you", "we", "they", "he", "she", "it", "that", "this", "there", "these", "those",
+    "anyone", "anybody", "everyone", "everybody", "someone", "somebody",
+}  # fmt: skip
+OPEN_ALTERNATIVE = re.compile(r"\bor[\s,.]*$", re.IGNORECASE)
+SELF_ANSWERED = re.compile(
+    r",\s*(?:yes|no|yeah|nope)\s*,?\s*(?:it|they|we|he|she|i|you|that|there)\s+"
+    r"(?:is|are|am|was|were|do|does|did|can|could|will|would|have|has|had)(?:n't|\s+not)?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
 INDIRECT_FORM = 0.85
 TRAILING_WORDS = 5  # fewer, and a sentence broken off is a fragment ("what are we", "is it")
 WHAT_ABOUT = re.compile(r"^(what|how)\s+about\b", re.IGNORECASE)
@@ -53,6 +68,8 @@ def question_score(sentence: Span, *, punctuated: bool = True) -> float:
     text = sentence.text.strip()
     if not any(token.is_alpha for token in sentence):
         return 0.0
+    if SELF_ANSWERED.search(text):
+        return 0.0
     marked = text.endswith("?")
     form = _form(sentence, text)
     if marked and form:
@@ -63,7 +80,7 @@ def question_score(sentence: Span, *, punctuated: bool = True) -> float:
                 return 0.8  # indirect questions end with a full stop by rule
             return 0.6 if form >= 0.8 else 0.0
         # Trailing off ("is there any rubber in the buttons or any"): a question if enough was said.
-        return 0.55 if len(_without_openers(sentence)) >= TRAILING_WORDS else 0.0
+        return 0.55 if len(_body(sentence)) >= TRAILING_WORDS else 0.0
     if form:
         return min(form, 0.8)
     if marked:
@@ -79,7 +96,7 @@ def asks_by_wording(sentence: Span) -> bool:
 
 def _form(sentence: Span, text: str) -> float:
     """How strongly the wording alone asks a question (0: it does not)."""
-    body = _without_openers(sentence)
+    body = _body(sentence)
     if not body:
         return 0.0
     unopened = text[body[0].idx - sentence.start_char :]
@@ -89,12 +106,14 @@ def _form(sentence: Span, text: str) -> float:
         return 0.8
     if _inverted(body) or _wh_question(body):
         return 0.8
-    if TAG.search(text):
+    if TAG.search(text) or (OPEN_ALTERNATIVE.search(text) and len(body) >= TRAILING_WORDS):
         return 0.75
     return 0.0
 
 
-def _without_openers(sentence: Span) -> list[Token]:
+def _body(sentence: Span) -> list[Token]:
+    """The words that carry the form: no punctuation, no openers ("so um"), no name addressed, and a word
+    said twice in a row read once."""
     tokens = [token for token in sentence if not token.is_punct and not token.is_space]
     start = 0
     while start < len(tokens) and (tokens[start].lower_ in OPENERS or tokens[start].tag_ == "UH"):
@@ -104,7 +123,12 @@ def _without_openers(sentence: Span) -> list[Token]:
     )
     if following is not None and tokens[start].pos_ == "PROPN" and following.text == ",":
         start += 1  # "John, can you ..." names whom the question is for
-    return tokens[start:]
+    body = tokens[start:]
+    return [
+        token
+        for index, token in enumerate(body)
+        if index + 1 == len(body) or body[index + 1].lower_ != token.lower_
+    ]
 
 
 def _inverted(body: list[Token]) -> bool:
@@ -112,6 +136,8 @@ def _inverted(body: list[Token]) -> bool:
     first = body[0]
     if first.lemma_.lower() not in AUXILIARIES or first.tag_ not in {"MD", "VBZ", "VBP", "VBD"}:
         return False
+    if len(body) > 1 and body[1].lower_ in INVERTED_SUBJECTS:
+        return True
     clause_heads = {first.i, first.head.i}
     return any(
         token.dep_ in SUBJECT_DEPS and token.head.i in clause_heads and token.i > first.i
@@ -130,7 +156,8 @@ def _wh_question(body: list[Token]) -> bool:
     # "what did you ...", "what's that", "how high is it", "which colour would ..."
     for token in rest:
         if token.lemma_.lower() in AUXILIARIES and token.tag_ in {"MD", "VBZ", "VBP", "VBD"}:
-            return not _pronoun_before(body, token)
+            # "what could happen would be ...": the wh-clause is the subject of a statement
+            return not _pronoun_before(body, token) and token.head.dep_ not in {"csubj", "csubjpass"}
         if token.pos_ in {"VERB", "AUX"}:
             return token.dep_ == "ROOT" and token.tag_ in {"VBZ", "VBD", "VBP"} and first.dep_ == "nsubj"
     return False
