@@ -14,10 +14,14 @@ that merge two people).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from diarization import AMI, PYANNOTE, _reference, der, der_detail
+
+if TYPE_CHECKING:
+    from parley.speech.diarization import DiarizationOptions
 
 FRAME_SECONDS = 0.01  # the reference's activity is sampled every 10 ms
 
@@ -44,16 +48,18 @@ def _components(stem: Path, turns, seconds: float) -> dict[str, float]:  # type:
     }
 
 
-def _oracle_mapping(stem: Path, audio: np.ndarray, step_seconds: float):  # type: ignore[no-untyped-def]
+def _oracle_mapping(stem: Path, audio: np.ndarray, options: DiarizationOptions):  # type: ignore[no-untyped-def]
     from parley.speech.diarization import Turn
     from parley.speech.reconstruction import activity_turns, voice_activity
     from parley.speech.segmentation import WindowSegmenter
 
-    segmenter = WindowSegmenter(round(step_seconds * 16_000))
+    segmenter = WindowSegmenter(round(options.segmentation_step * 16_000))
     segmenter.add(audio)
     seconds = len(audio) / 16_000
     scores = _reference_activity(stem, round(seconds / FRAME_SECONDS) + 1)
-    active = voice_activity(segmenter.finish(), scores, FRAME_SECONDS)
+    active = voice_activity(
+        segmenter.finish(), scores, FRAME_SECONDS, overlap_probability=options.overlap_probability
+    )
     return [Turn(start, end, voice) for start, end, voice in activity_turns(active, seconds)]
 
 
@@ -62,7 +68,6 @@ def main() -> None:
     from parley.speech.diarization import EmbeddingDiarizer
 
     diarizer = EmbeddingDiarizer()
-    step = diarizer.options.segmentation_step
     print("| file | missed | false alarm | confusion | DER | DER, local speakers mapped by the reference |")
     print("|---" * 6 + "|")
     ami_der, ami_oracle = [], []
@@ -71,7 +76,7 @@ def main() -> None:
         seconds = len(audio) / 16_000
         turns = diarizer.diarize(audio, num_speakers=len(_reference(stem).labels()))
         parts = _components(stem, turns, seconds)
-        oracle = der(stem, _oracle_mapping(stem, audio, step), seconds)
+        oracle = der(stem, _oracle_mapping(stem, audio, diarizer.options), seconds)
         if stem != PYANNOTE:
             ami_der.append(parts["DER"])
             ami_oracle.append(oracle)

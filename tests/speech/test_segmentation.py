@@ -36,9 +36,12 @@ def test_windows_cover_the_audio_whatever_the_blocks() -> None:
     # Full windows start every 2.5 s up to 13 s of audio left; one more, padded, covers the last 3 s.
     assert results[0].starts.tolist() == [0, 40_000, 80_000, 120_000, 160_000, 200_000, 240_000]
     assert results[0].activity.shape == (7, FRAMES_PER_WINDOW, LOCAL_SPEAKERS)
+    assert results[0].overlap.shape == (7, FRAMES_PER_WINDOW)
     for other in results[1:]:
         assert other.starts.tolist() == results[0].starts.tolist()
         assert np.array_equal(other.activity, results[0].activity)
+        # windows batched differently give the same probabilities up to float rounding
+        assert np.allclose(other.overlap, results[0].overlap, atol=1e-5)
 
 
 def test_short_and_empty_audio() -> None:
@@ -49,6 +52,7 @@ def test_short_and_empty_audio() -> None:
     found = short.finish()
     assert found.starts.tolist() == [0]
     assert not found.activity.any(), "silence has no speaker"
+    assert found.overlap.max() < 0.1
     with pytest.raises(ValueError):
         WindowSegmenter(WINDOW_SAMPLES + 1)
 
@@ -70,6 +74,8 @@ def test_network_marks_the_reference_overlaps() -> None:
     # Outside the overlaps most speech frames have one speaker.
     talking = found.activity.sum(axis=2)
     assert (talking == 1).sum() > 5 * (talking == 2).sum()
+    # The two-speaker probability follows the classes: high where two are marked, low where one is.
+    assert found.overlap[talking == 2].mean() > 0.6 > 0.1 > found.overlap[talking == 1].mean()
 
 
 def _window(runs: dict[int, list[tuple[int, int]]]) -> np.ndarray:
@@ -78,6 +84,17 @@ def _window(runs: dict[int, list[tuple[int, int]]]) -> np.ndarray:
         for first, last in spans:
             local[first:last, speaker] = True
     return local
+
+
+def _segmentation(
+    starts: list[int], windows: list[np.ndarray], overlap: np.ndarray | None = None
+) -> Segmentation:
+    """`overlap`: the two-speaker probability of every window's frames (0 where not given)."""
+    shape = (len(windows), FRAMES_PER_WINDOW)
+    two = (
+        np.zeros(shape, np.float32) if overlap is None else np.broadcast_to(overlap, shape).astype(np.float32)
+    )
+    return Segmentation(np.array(starts), np.stack(windows), two)
 
 
 def _scores(seconds: float, voice_of: list[tuple[float, float, int]], voices: int) -> np.ndarray:
@@ -98,9 +115,9 @@ def test_reconstruction_of_a_constructed_conversation() -> None:
     # One window of 10 s: voice 1 talks 1-6 s (as local speaker 2), voice 0 talks 5-9 s (as local speaker 0),
     # so both talk at 5-6 s.
     local = _window({2: [(_frame(1.0), _frame(6.0))], 0: [(_frame(5.0), _frame(9.0))]})
-    segmentation = Segmentation(np.array([0]), local[None])
+    segmentation = _segmentation([0], [local])
     scores = _scores(10.0, [(1.0, 5.0, 1), (6.0, 9.0, 0)], voices=2)
-    turns = activity_turns(voice_activity(segmentation, scores, 0.01), 10.0)
+    turns = activity_turns(voice_activity(segmentation, scores, 0.01, overlap_probability=0.3), 10.0)
     assert [voice for _, _, voice in turns] == [1, 0]
     (a_start, a_end, _), (b_start, b_end, _) = turns
     assert abs(a_start - 1.0) < 0.03 and abs(a_end - 6.0) < 0.03
@@ -109,25 +126,30 @@ def test_reconstruction_of_a_constructed_conversation() -> None:
 
 def test_more_local_speakers_than_voices_join_their_best_voice() -> None:
     local = _window({0: [(_frame(0.5), _frame(4.0))], 1: [(_frame(4.0), _frame(8.0))]})
-    segmentation = Segmentation(np.array([0]), local[None])
+    segmentation = _segmentation([0], [local], overlap=np.full(FRAMES_PER_WINDOW, 0.9))
     scores = _scores(10.0, [(0.5, 8.0, 0)], voices=1)
-    turns = activity_turns(voice_activity(segmentation, scores, 0.01), 10.0)
+    turns = activity_turns(voice_activity(segmentation, scores, 0.01, overlap_probability=0.3), 10.0)
     assert len(turns) == 1 and turns[0][2] == 0
     assert abs(turns[0][0] - 0.5) < 0.03 and abs(turns[0][1] - 8.0) < 0.03
 
 
-def _three_windows(second_voice_in: int) -> list[tuple[float, float, int]]:
+def _three_windows(
+    second_voice_in: int, overlap: float = 0.0, overlap_at: tuple[float, float] = (4.0, 5.0)
+) -> list[tuple[float, float, int]]:
     """Windows at 0, 1 and 2 s all hear one person at 3-6 s; the first `second_voice_in` of them also hear
-    a second person at 4-5 s."""
-    windows = []
+    a second person at 4-5 s. Every window gives two people at once probability `overlap` at `overlap_at`."""
+    windows, probabilities = [], []
     for index, start in enumerate((0.0, 1.0, 2.0)):
         runs = {0: [(_frame(3.0, start), _frame(6.0, start))]}
         if index < second_voice_in:
             runs[1] = [(_frame(4.0, start), _frame(5.0, start))]
         windows.append(_window(runs))
-    segmentation = Segmentation(np.array([0, 16_000, 32_000]), np.stack(windows))
+        two = np.zeros(FRAMES_PER_WINDOW)
+        two[_frame(overlap_at[0], start) : _frame(overlap_at[1], start)] = overlap
+        probabilities.append(two)
+    segmentation = _segmentation([0, 16_000, 32_000], windows, np.stack(probabilities))
     scores = _scores(12.0, [(3.0, 4.0, 0), (4.0, 5.0, 1), (5.0, 6.0, 0)], voices=2)
-    return activity_turns(voice_activity(segmentation, scores, 0.01), 12.0)
+    return activity_turns(voice_activity(segmentation, scores, 0.01, overlap_probability=0.3), 12.0)
 
 
 def test_the_windows_covering_a_frame_vote_on_how_many_talk() -> None:
@@ -141,13 +163,32 @@ def test_the_windows_covering_a_frame_vote_on_how_many_talk() -> None:
     assert [voice for _, _, voice in minority] == [0]
 
 
+def test_the_two_speaker_probability_adds_the_second_person_one_window_heard() -> None:
+    # One window of three marks the second person at 4-5 s, but all three give two people at once
+    # probability 0.4 there: above 0.3, so both talk at 4-5 s; at 0.2, only the first.
+    turns = _three_windows(second_voice_in=1, overlap=0.4)
+    assert [voice for _, _, voice in turns] == [0, 1]
+    assert abs(turns[1][0] - 4.0) < 0.05 and abs(turns[1][1] - 5.0) < 0.05
+    assert [voice for _, _, voice in _three_windows(second_voice_in=1, overlap=0.2)] == [0]
+
+
+def test_the_second_person_is_someone_heard_nearby_or_no_one() -> None:
+    # At 3.0-3.5 s no window marks the second person, but one did at 4-5 s, within NEARBY_SECONDS.
+    nearby = _three_windows(second_voice_in=1, overlap=0.4, overlap_at=(3.0, 3.5))
+    (second_start, second_end, second), (_, first_end, first) = nearby
+    assert (second, first) == (1, 0) and abs(first_end - 6.0) < 0.05
+    assert abs(second_start - 3.0) < 0.05 and abs(second_end - 3.5) < 0.05
+    # No window ever hears a second voice: however likely two people seem, none is made up.
+    alone = _three_windows(second_voice_in=0, overlap=0.9, overlap_at=(3.0, 6.0))
+    assert [voice for _, _, voice in alone] == [0]
+
+
 def test_speaker_floor_needs_enough_speech_in_enough_windows() -> None:
     two_seconds = round(2.0 / FRAME_STEP)
     three = _window({0: [(0, two_seconds)], 1: [(100, 100 + two_seconds)], 2: [(300, 300 + two_seconds)]})
     one = _window({0: [(0, two_seconds)], 1: [(100, 110)]})
-    segmentation = Segmentation(np.arange(4) * STEP, np.stack([three, three, one, one]))
+    segmentation = _segmentation(list(np.arange(4) * STEP), [three, three, one, one])
     assert speaker_floor(segmentation, min_seconds=1.0, min_windows=2) == 3
     assert speaker_floor(segmentation, min_seconds=1.0, min_windows=3) == 1
     assert speaker_floor(segmentation, min_seconds=3.0, min_windows=1) == 0
-    empty = Segmentation(np.zeros(0, int), np.zeros((0, FRAMES_PER_WINDOW, LOCAL_SPEAKERS), bool))
-    assert speaker_floor(empty, min_seconds=1.0, min_windows=2) == 0
+    assert speaker_floor(WindowSegmenter(STEP).finish(), min_seconds=1.0, min_windows=2) == 0

