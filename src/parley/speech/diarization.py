@@ -9,8 +9,11 @@
    - pyannote's segmentation-3.0 network finds up to three local speakers, two at once, in 10 s windows a
      few seconds apart (`segmentation`); only their activity and two-speaker probability are kept (about
      6 MB per hour).
-2. the GE2E windows are clustered into voices (`speaker_clustering`, bounded cost). Unless the caller gives
-   the count, at least as many voices as the segmentation windows show talking (`reconstruction`).
+2. the GE2E windows are clustered into voices (`speaker_clustering`, bounded cost): an estimated number,
+   at least as many as the segmentation windows show talking (`reconstruction`). A caller's count above
+   that estimate adds voices seeded from the windows that fit none; they are weak: a local speaker goes to
+   one only when it fits it by `weak_voice_margin` better than every voice the audio supports (on the AMI
+   excerpts the forced voices otherwise split a real speaker in two).
 3. each window's local speakers are matched to voices by the GE2E windows over their speech, and the votes
    of all windows make turns, which overlap where two people talk at once (`reconstruction`).
 """
@@ -25,7 +28,7 @@ import numpy as np
 
 from parley.speech.reconstruction import activity_turns, speaker_floor, voice_activity
 from parley.speech.segmentation import Segmentation, WindowSegmenter
-from parley.speech.speaker_clustering import Clustering, cluster_speakers
+from parley.speech.speaker_clustering import Clustering, cluster_speakers, extend_voices
 from parley.speech.voice_encoder import (
     FRAME_SECONDS,
     HOP_SAMPLES,
@@ -70,6 +73,7 @@ class DiarizationOptions:
     floor_seconds: float = 1.0  # a local speaker counts towards the speaker floor with this much speech
     floor_windows: int = 2  # ... in at least this many windows
     overlap_probability: float = 0.3  # one person becomes two above this two-speaker probability
+    weak_voice_margin: float = 0.1  # cosine a caller's extra voice must win a local speaker by
 
 
 class EmbeddingDiarizer:
@@ -106,8 +110,9 @@ class EmbeddingDiarizer:
         segmentation = segmenter.finish()
         if windows.count == 0:
             return []
-        voices = self._voices(windows, segmentation, num_speakers, max_speakers)
+        voices, supported = self._voices(windows, segmentation, num_speakers, max_speakers)
         scores = _frame_scores(windows, voices.similarity(windows.embeddings), samples // HOP_SAMPLES + 1)
+        scores[:, supported:] -= options.weak_voice_margin
         active = voice_activity(
             segmentation, scores, FRAME_SECONDS, overlap_probability=options.overlap_probability
         )
@@ -115,9 +120,12 @@ class EmbeddingDiarizer:
 
     def _voices(
         self, windows: _Windows, segmentation: Segmentation, num_speakers: int | None, max_speakers: int
-    ) -> Clustering:
-        """The GE2E windows clustered into `num_speakers` voices, or into an estimated number that is at
-        least the segmentation's floor."""
+    ) -> tuple[Clustering, int]:
+        """The GE2E windows clustered into voices, and how many of them (the first ones) the audio supports.
+
+        The estimate: the eigengap's count, raised to the segmentation's floor. A caller's count above it
+        extends the estimated voices; at or below it, the windows are clustered into that many.
+        """
         options = self.options
 
         def cluster(count: int | None) -> Clustering:
@@ -128,14 +136,18 @@ class EmbeddingDiarizer:
                 max_points=options.max_points,
             )
 
-        if num_speakers is not None:
-            return cluster(num_speakers)
         found = cluster(None)
         floor = speaker_floor(
             segmentation, min_seconds=options.floor_seconds, min_windows=options.floor_windows
         )
         floor = min(floor, max_speakers, windows.count)
-        return cluster(floor) if len(found.centroids) < floor else found
+        estimate = cluster(floor) if len(found.centroids) < floor else found
+        supported = len(estimate.centroids)
+        if num_speakers is None:
+            return estimate, supported
+        if supported >= num_speakers:
+            return cluster(num_speakers), num_speakers
+        return extend_voices(windows.embeddings, estimate, num_speakers), supported
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,15 @@ def cluster_speakers(
     return Clustering(labels, centroids)
 
 
+def extend_voices(embeddings: np.ndarray, clustering: Clustering, k: int) -> Clustering:
+    """`clustering` with voices added until there are `k` (at most one per embedding), each seeded with the
+    embedding least like any voice so far; every embedding then goes to its nearest voice."""
+    k = min(k, len(embeddings))
+    if len(clustering.centroids) >= k:
+        return clustering
+    return Clustering(*_add_outliers(embeddings, clustering.labels, clustering.centroids, k, 0))
+
+
 def _add_outliers(
     embeddings: np.ndarray, labels: np.ndarray, centroids: np.ndarray, k: int, iterations: int
 ) -> tuple[np.ndarray, np.ndarray]:
