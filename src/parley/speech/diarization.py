@@ -136,6 +136,8 @@ class EmbeddingDiarizer:
                 max_points=options.max_points,
             )
 
+        if num_speakers == 1:  # no estimate can be below one voice
+            return cluster(1), 1
         found = cluster(None)
         floor = speaker_floor(
             segmentation, min_seconds=options.floor_seconds, min_windows=options.floor_windows

@@ -164,7 +164,7 @@ class _PyanNet(nn.Module):
                 probabilities = torch.softmax(self(batch), dim=-1)
                 classes.append(probabilities.argmax(dim=-1).numpy())
                 overlap.append(probabilities[..., _TWO_SPEAKER_CLASSES].sum(dim=-1).numpy())
-        return _POWERSET[np.concatenate(classes)], np.concatenate(overlap).astype(np.float32)
+        return _POWERSET[np.concatenate(classes)], np.concatenate(overlap)
 
 
 def weights_path() -> Path:
