@@ -3,6 +3,7 @@
     .venv/bin/python bench/diarization.py            # DER table + an assembled 11-minute file (time vs ASR)
     .venv/bin/python bench/diarization.py --hour     # ... and a 60-minute file (time, peak RSS)
     .venv/bin/python bench/diarization.py --der-only # the DER table alone (~1 min)
+    .venv/bin/python bench/diarization.py --job      # ... and whole `parley process` jobs (~6 min)
 
 DER (pyannote.metrics, the file's .uem as the scored region where it has one, else the whole file) for the
 pyannote sample and the eight AMI excerpts in shared/data/diarization, with the true speaker count ("oracle")
@@ -12,12 +13,20 @@ baseline is the same engine told there is one speaker: all the speech it finds g
 Timing: faster-whisper tiny.en (Parley's `WhisperTranscriber`, int8) and `EmbeddingDiarizer` each run on the
 same assembled file in their own fresh process, reading it with `iter_audio`; model loading and a warm-up on
 a short clip are left out of the timings. Peak RSS is the diarizing process's VmHWM.
+
+`--job` times what the issue's target names, the whole job: `parley process FILE` against `parley process
+FILE --diarize` on the assembled file (process start, model loading, recognition with the diarizer in its
+thread beside it, analysis), alternating, in fresh processes with a fresh data folder each; it prints every
+run and the ratio of the medians, wall clock and CPU time.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -208,6 +217,40 @@ def overhead(path: Path, *, with_asr: bool = True) -> None:
     print(line, flush=True)
 
 
+def _timed_job(path: Path, folder: Path, *, diarize: bool) -> tuple[float, float]:
+    """Wall and CPU seconds of one `parley process` run in a fresh process and data folder."""
+    command = [str(Path(sys.executable).with_name("parley")), "process", str(path)]
+    if diarize:
+        command.append("--diarize")
+    data = Path(tempfile.mkdtemp(prefix="data-", dir=folder))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, "PARLEY_DATA_DIR": str(data)})
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def job_overhead(path: Path, folder: Path, rounds: int) -> None:
+    runs: dict[bool, list[tuple[float, float]]] = {False: [], True: []}
+    for number in range(1, rounds + 1):
+        for diarize in (False, True):
+            wall, cpu = _timed_job(path, folder, diarize=diarize)
+            runs[diarize].append((wall, cpu))
+            label = "with --diarize" if diarize else "without      "
+            print(f"  round {number}, {label}: {wall:.1f} s wall, {cpu:.1f} s CPU", flush=True)
+    wall = {side: statistics.median(run[0] for run in runs[side]) for side in runs}
+    cpu = {side: statistics.median(run[1] for run in runs[side]) for side in runs}
+    added = wall[True] / wall[False] - 1
+    print(
+        f"whole job, medians of {rounds}: {wall[False]:.1f} s without, {wall[True]:.1f} s with diarization: "
+        f"+{added:.0%} wall (target <= +{TARGET_OVERHEAD:.0%}: {_verdict(added <= TARGET_OVERHEAD)}); "
+        f"CPU {cpu[False]:.1f} s -> {cpu[True]:.1f} s (+{cpu[True] / cpu[False] - 1:.0%})",
+        flush=True,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -215,6 +258,7 @@ def main() -> None:
     parser.add_argument("--hour", action="store_true", help="also a 60-minute file (time, peak RSS)")
     parser.add_argument("--der-only", action="store_true", help="the DER table alone")
     parser.add_argument("--hour-asr", action="store_true", help="with --hour, time ASR on it too (~4 min)")
+    parser.add_argument("--job", type=int, nargs="?", const=3, metavar="ROUNDS", help="whole jobs")
     parser.add_argument("--child", nargs=2, metavar=("KIND", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -226,7 +270,11 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="parley-bench-diar-") as folder:
         print(f"\nassembling an {LONG_SECONDS / 60:g}-minute file of real speech ...", flush=True)
-        overhead(assemble(Path(folder) / "long.wav", LONG_SECONDS))
+        long_file = assemble(Path(folder) / "long.wav", LONG_SECONDS)
+        overhead(long_file)
+        if args.job:
+            print(f"whole `parley process` jobs on {long_file.name}, {args.job} rounds:", flush=True)
+            job_overhead(long_file, Path(folder), args.job)
         if args.hour:
             print(f"assembling a {HOUR_SECONDS / 60:g}-minute file ...", flush=True)
             overhead(assemble(Path(folder) / "hour.wav", HOUR_SECONDS), with_asr=args.hour_asr)

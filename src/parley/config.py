@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     whisper_compute_type: str = "default"
     whisper_cpu_threads: int = 0
     whisper_beam_size: int = 5
-    diarizer_cpu_threads: int = 0  # 0: torch's default (all cores)
+    diarizer_cpu_threads: int = 0  # 0: ONNX Runtime's default (one per core)
 
     # Abstractive summaries: any OpenAI-compatible chat endpoint; without one, summaries are extractive.
     llm_base_url: str | None = None

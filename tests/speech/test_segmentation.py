@@ -20,6 +20,8 @@ from parley.speech.segmentation import (
     Segmentation,
     WindowSegmenter,
     frame_centre,
+    load_segmentation_network,
+    torch_network,
 )
 
 STEP = 40_000  # 2.5 s
@@ -55,6 +57,24 @@ def test_short_and_empty_audio() -> None:
     assert found.overlap.max() < 0.1
     with pytest.raises(ValueError):
         WindowSegmenter(WINDOW_SAMPLES + 1)
+
+
+def test_onnx_runtime_gives_the_torch_network_s_classes() -> None:
+    import torch
+
+    audio = np.concatenate(list(iter_audio(shared("diarization/pyannote_sample.wav"))))
+    windows = np.stack([audio[start : start + WINDOW_SAMPLES] for start in (0, 80_000, 160_000)])
+    with torch.inference_mode():
+        scores = torch_network()(torch.from_numpy(windows[:, None, :]))
+    probabilities = torch.softmax(scores, dim=-1).numpy()
+    activity, overlap = load_segmentation_network(1).infer(windows)
+    expected = probabilities.argmax(axis=-1)
+    # Frames where two classes tie to float precision may flip; the rest must agree.
+    decided = np.sort(probabilities, axis=-1)[..., -1] - np.sort(probabilities, axis=-1)[..., -2] > 1e-3
+    found = activity @ np.array([1, 2, 4])  # the powerset rows are distinct, so this names the class
+    wanted = np.array([0, 1, 2, 4, 3, 5, 6])[expected]
+    assert np.array_equal(found[decided], wanted[decided])
+    assert np.abs(overlap - probabilities[..., 4:].sum(axis=-1)).max() < 1e-3
 
 
 def test_network_marks_the_reference_overlaps() -> None:

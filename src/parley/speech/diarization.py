@@ -100,7 +100,9 @@ class EmbeddingDiarizer:
             raise ValueError("max_speakers must be at least 1")
         options = self.options
         embedder = _WindowEmbedder(options, self._cpu_threads)
-        segmenter = WindowSegmenter(round(options.segmentation_step * SAMPLE_RATE))
+        segmenter = WindowSegmenter(
+            round(options.segmentation_step * SAMPLE_RATE), cpu_threads=self._cpu_threads
+        )
         samples = 0
         for chunk in _rechunk(blocks, _CHUNK_SAMPLES):
             embedder.add(chunk)

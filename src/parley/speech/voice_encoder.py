@@ -1,4 +1,5 @@
-"""The GE2E speaker encoder whose weights ship in the `resemblyzer` package, rebuilt in plain torch.
+"""The GE2E speaker encoder whose weights ship in the `resemblyzer` package, rebuilt in plain torch and run by
+ONNX Runtime (`onnx_runtime`).
 
 `import resemblyzer` is avoided on purpose: the package imports `webrtcvad`, which fails with current
 setuptools (it needs `pkg_resources`). Only its `pretrained.pt` is used, found through the import system
@@ -22,9 +23,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from parley.speech.audio import SAMPLE_RATE
+from parley.speech.onnx_runtime import onnx_session
 
 if TYPE_CHECKING:
-    import torch
+    import onnxruntime
 
 HOP_SAMPLES = 160  # 10 ms
 FRAME_SECONDS = HOP_SAMPLES / SAMPLE_RATE
@@ -83,23 +85,20 @@ def mel_frames(audio: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 class VoiceEncoder:
     """Batched GE2E embeddings of equal-length mel windows. Thread-safe: inference only."""
 
-    def __init__(self, network: torch.nn.Module) -> None:
-        self._network = network
+    def __init__(self, session: onnxruntime.InferenceSession) -> None:
+        self._session = session
 
     def embed(self, windows: np.ndarray, energy: np.ndarray) -> np.ndarray:
         """(n, frames, 40) mel windows and their waveform mean squares (n,) -> (n, 256) L2-normalised
         float32 embeddings."""
-        import torch
-
         if len(windows) == 0:
             return np.zeros((0, EMBEDDING_SIZE), np.float32)
         # Resemblyzer multiplies the waveform by g to reach -30 dBFS (never quieter), i.e. power by g**2.
         gain = np.clip(_TARGET_POWER / np.maximum(energy, 1e-12), 1.0, 1e6).astype(np.float32)
         out = []
-        with torch.inference_mode():
-            for start in range(0, len(windows), _BATCH):
-                batch = windows[start : start + _BATCH] * gain[start : start + _BATCH, None, None]
-                out.append(self._network(torch.from_numpy(np.ascontiguousarray(batch))).numpy())
+        for start in range(0, len(windows), _BATCH):
+            batch = windows[start : start + _BATCH] * gain[start : start + _BATCH, None, None]
+            out.append(self._session.run(None, {"input": np.ascontiguousarray(batch, np.float32)})[0])
         return np.concatenate(out).astype(np.float32)
 
 
@@ -107,17 +106,13 @@ _load_lock = threading.Lock()
 
 
 def load_voice_encoder(cpu_threads: int = 0) -> VoiceEncoder:
-    """The encoder, loaded once per process; later calls return the same object."""
+    """The encoder, loaded once per process and thread count; later calls return the same object."""
     with _load_lock:  # two jobs starting together must not load it twice
-        if cpu_threads > 0:
-            import torch
-
-            torch.set_num_threads(cpu_threads)
-        return _load(weights_path())
+        return _load(weights_path(), cpu_threads)
 
 
 @functools.cache
-def _load(path: Path) -> VoiceEncoder:
+def _load(path: Path, cpu_threads: int) -> VoiceEncoder:
     import torch
     from torch import nn
 
@@ -137,5 +132,9 @@ def _load(path: Path) -> VoiceEncoder:
     state = {k: v for k, v in checkpoint["model_state"].items() if k not in _TRAINING_ONLY_KEYS}
     network = _GE2E()
     network.load_state_dict(state, strict=True)
-    network.eval()
-    return VoiceEncoder(network)
+    example = torch.zeros(2, 100, _N_MELS)
+    return VoiceEncoder(
+        onnx_session(
+            network.eval(), example, dynamic_axes={0: "windows", 1: "frames"}, cpu_threads=cpu_threads
+        )
+    )
