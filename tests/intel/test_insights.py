@@ -136,6 +136,19 @@ def test_definitive_versus_tentative() -> None:
     assert firm.score > tentative.score >= 0.5
 
 
+@pytest.mark.parametrize(
+    "text", ["We had to remove a few features.", "We've had to cut the budget.", "I was going to call him."]
+)
+def test_an_obligation_or_plan_in_the_past_is_a_report_not_an_action(text: str) -> None:
+    assert not _conversation(("Alice", text))
+
+
+def test_a_present_obligation_in_a_perfect_s_form_is_still_an_action() -> None:
+    assert (
+        _one("follow_up", _conversation(("Alice", "We've got to send the contract to legal."))).score >= 0.5
+    )
+
+
 def test_meeting_narration_scores_under_the_default_threshold() -> None:
     assert not [i for i in _conversation(("Alice", "I'll just show you the slides.")) if i.type != "question"]
     assert not _conversation(("Alice", "Let's see."))

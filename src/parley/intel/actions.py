@@ -254,13 +254,26 @@ def _lexical_chain(verb: Token) -> tuple[Token, set[str]]:
             (c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.tag_ == "VB" and c.i > verb.i),
             None,
         )
-        if link is None or following is None or (lemma == "go" and verb.tag_ != "VBG"):
+        if link is None or following is None or (lemma == "go" and verb.tag_ != "VBG") or _past(verb):
             break
         if lemma == "be" and not any(t.lower_ in {"able", "supposed", "going"} for t in verb.children):
             break
         markers.add(link)
         verb = following
     return verb, markers
+
+
+def _past(verb: Token) -> bool:
+    """Said of the past: "we had to remove", "we've had to", "I was going to" report, they do not commit.
+    "We've got to" is the exception: a present obligation in a perfect's form."""
+    if verb.lower_ == "got":
+        return False
+    if verb.tag_ == "VBD":
+        return True
+    auxiliaries = [c for c in verb.children if c.dep_ == "aux"]
+    return any(c.tag_ == "VBD" for c in auxiliaries) or (
+        verb.tag_ == "VBN" and any(c.lemma_.lower() == "have" for c in auxiliaries)
+    )
 
 
 def _strongest(markers: set[str]) -> str | None:
