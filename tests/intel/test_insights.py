@@ -155,6 +155,23 @@ def test_meeting_narration_scores_under_the_default_threshold() -> None:
 
 
 @pytest.mark.parametrize(
+    "text", ["I will see you after the lunch break.", "We'll see you tomorrow at the demo."]
+)
+def test_a_goodbye_is_not_an_action_item(text: str) -> None:
+    assert not [i for i in _conversation(("Alice", text)) if i.type != "question"]
+
+
+def test_filing_a_work_product_is_work_not_narration() -> None:
+    filed = _one("action_item", _conversation(("Alice", "I will put the minutes in the project folder.")))
+    on_the_board = _one("action_item", _conversation(("Alice", "I will put it on the board.")))
+    assert filed.score >= 0.8 and on_the_board.score <= filed.score - 0.3
+
+
+def test_seeing_someone_else_is_still_an_action_item() -> None:
+    assert _one("action_item", _conversation(("Alice", "I'll see the client tomorrow."))).score >= 0.5
+
+
+@pytest.mark.parametrize(
     ("text", "phrase"),
     [
         ("I'll send the deck to the team.", "send the deck to the team"),

@@ -50,6 +50,9 @@ NARRATION = {
     "open", "turn", "give", "run", "mention", "point", "hold", "come", "read", "switch", "play", "try",
     "leave", "break", "finish", "wind", "skip", "vote", "save", "write", "press", "click", "put", "clap",
 }  # fmt: skip
+# What a narrating verb makes or files when it is work, not narration ("write the report").
+WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
+WORK_PRODUCTS |= {"reports", "documents", "proposals", "quotes", "invoices", "drafts"}
 LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion", "talk", "go", "review"}
 HEDGES = {"maybe", "perhaps", "probably", "possibly", "hopefully", "might", "may", "could"}
 GROUP_WORDS = {"someone", "somebody", "everyone", "everybody", "anyone", "anybody", "each", "all", "one"}
@@ -106,7 +109,7 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
         score += 0.1
     elif future:
         score += 0.05
-    if frame.verb.lemma_.lower() in NARRATION and not future and not follow_up:
+    if _narrates(frame.verb) and not future and not follow_up:
         score -= 0.3
     if any(child.lower_ == "just" for child in frame.verb.children):
         score -= 0.1
@@ -126,6 +129,14 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
         follow_up=follow_up,
         phrase=action_phrase(frame.verb),
     )
+
+
+def _narrates(verb: Token) -> bool:
+    """ "I'll write it on the board" narrates; "I'll write the report", "I'll put the minutes in the folder"
+    name work that outlasts the meeting."""
+    if verb.lemma_.lower() not in NARRATION:
+        return False
+    return not any(c.dep_ == "dobj" and c.lower_ in WORK_PRODUCTS for c in verb.children)
 
 
 def _base(frame: _Frame) -> tuple[float, bool]:
@@ -240,8 +251,7 @@ def _imperative(verb: Token, sentence: Span) -> _Frame | None:
     allowed = {"so", "okay", "ok", "and", "then", "now", "please", "just", "um", "uh", "well", "also"}
     if any(t.lower_ not in allowed and (name is None or t.text not in name.split()) for t in before):
         return None
-    please = "please" in {t.lower_ for t in sentence}
-    return _Frame(_lexical_chain(verb)[0], "addressee", "imperative", name if name or not please else None)
+    return _Frame(_lexical_chain(verb)[0], "addressee", "imperative", name)
 
 
 def _lexical_chain(verb: Token) -> tuple[Token, set[str]]:
@@ -322,6 +332,8 @@ def _is_action_verb(verb: Token) -> bool:
         return False
     if lemma == "have":
         return any(c.dep_ == "dobj" and c.lemma_.lower() in LIGHT_OBJECTS for c in verb.children)
+    if lemma == "see" and any(c.dep_ == "dobj" and c.lower_ == "you" for c in verb.children):
+        return False  # "I'll see you after lunch", "see you next week": a goodbye
     return lemma not in STATIVE or (
         lemma == "look" and any(c.lower_ in {"into", "at"} for c in verb.children)
     )
