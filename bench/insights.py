@@ -19,17 +19,20 @@ AMI markup (<vocalsound>, <disfmarker>) is removed and " ," / " ?" are closed up
 from __future__ import annotations
 
 import json
+import operator
 import re
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import reduce
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from _action_labels import DEVELOPMENT, HELD_OUT, Counts, count, load_labels
 from parley.intel.embedder import embed
 from parley.intel.insights import find_insights
 from parley.intel.language import parse_all
@@ -38,6 +41,7 @@ from parley.intel.model import AnalysisContext, Insight, Utterance
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "meeting_text"
 SIMILAR = 0.5
 SUMMARY_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+LABEL_THRESHOLDS = (0.5, 0.7)
 ACTION_ACTS = {"off", "sug", "el.sug"}
 CONTEXT = AnalysisContext(conversation_start=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
@@ -101,6 +105,27 @@ def action_acts(utterances: list[Utterance], labels: dict[str, str]) -> tuple[fl
 
 
 @dataclass
+class DialogStudioMeeting:
+    name: str  # AMI's meeting id, "TS3011b"
+    utterances: list[Utterance]  # id "u<n>": the n-th line of the dialogue history
+    summary_actions: list[str]  # the hand-written action lines (none for ES2002d)
+    items: list[Insight]  # action items and follow-ups scored >= 0.5
+
+
+def dialogstudio_meetings() -> list[DialogStudioMeeting]:
+    found = []
+    for meeting in json.loads((DATA / "dialogstudio_ami_converted_examples.json").read_text()).values():
+        info = meeting["original dialog info"]
+        summary = info["abstractive summary"]
+        turns = [line.split(" : ", 1) for line in info["dialog history"]]
+        utterances = utterances_of([(who, clean(text)) for who, text in turns])
+        items = [i for i in find_insights(utterances, CONTEXT)[0] if i.type in {"action_item", "follow_up"}]
+        actions = [s["text"] for s in summary if s["type"] == "actions" and s["text"] != "*NA*"]
+        found.append(DialogStudioMeeting(summary[0]["id"].split(".")[0], utterances, actions, items))
+    return found
+
+
+@dataclass
 class SummaryMeeting:
     gold: list[str]  # the hand-written action lines
     items: list[Insight]  # action items and follow-ups, >= 0.5
@@ -108,20 +133,13 @@ class SummaryMeeting:
     sentence_best: np.ndarray  # per gold line, the best cosine with any sentence of the meeting
 
 
-def summary_meetings() -> list[SummaryMeeting]:
-    meetings = json.loads((DATA / "dialogstudio_ami_converted_examples.json").read_text()).values()
+def summary_meetings(meetings: list[DialogStudioMeeting]) -> list[SummaryMeeting]:
     found = []
     for meeting in meetings:
-        info = meeting["original dialog info"]
-        gold = [
-            s["text"] for s in info["abstractive summary"] if s["type"] == "actions" and s["text"] != "*NA*"
-        ]
+        gold, items = meeting.summary_actions, meeting.items
         if not gold:
             continue
-        turns = [line.split(" : ", 1) for line in info["dialog history"]]
-        utterances = utterances_of([(who, clean(text)) for who, text in turns])
-        items = [i for i in find_insights(utterances, CONTEXT)[0] if i.type in {"action_item", "follow_up"}]
-        sentences = [s.text for doc in parse_all([u.text for u in utterances]) for s in doc.sents]
+        sentences = [s.text for doc in parse_all([u.text for u in meeting.utterances]) for s in doc.sents]
         found.append(
             SummaryMeeting(
                 gold,
@@ -131,6 +149,18 @@ def summary_meetings() -> list[SummaryMeeting]:
             )
         )
     return found
+
+
+def labelled_rows(meetings: list[DialogStudioMeeting], threshold: float) -> list[tuple[str, Counts]]:
+    """Counts against bench/labels, per part (development, held-out, all), at one confidenceThreshold."""
+    per_meeting = {}
+    for meeting in meetings:
+        reported = {int(i.messageIds[0][1:]) for i in meeting.items if i.score >= threshold}
+        per_meeting[meeting.name] = count(load_labels(meeting.name), reported)
+    parts = {"development": DEVELOPMENT, "held-out": HELD_OUT, "all five": DEVELOPMENT + HELD_OUT}
+    return [
+        (part, reduce(operator.add, (per_meeting[name] for name in names))) for part, names in parts.items()
+    ]
 
 
 def action_summaries(meetings: list[SummaryMeeting], threshold: float) -> tuple[float, float, float, int]:
@@ -172,7 +202,16 @@ def main() -> None:
         print(f"| questions, {row_name} | " + " | ".join(f"{value:.3f}" for value in scores) + " |")
     scores = action_acts(utterances, labels)
     print("| action items vs AMI off+sug acts (ES2002d) | " + " | ".join(f"{v:.3f}" for v in scores) + " |")
-    meetings = summary_meetings()
+    studio = dialogstudio_meetings()
+    for threshold in LABEL_THRESHOLDS:
+        for part, counts in labelled_rows(studio, threshold):
+            print(
+                f"| action items vs bench/labels, {part} ({counts.actions} actions, confidenceThreshold "
+                f"{threshold}: {counts.reported} utterances) | "
+                + " | ".join(f"{v:.3f}" for v in counts.scores())
+                + " |"
+            )
+    meetings = summary_meetings(studio)
     total = sum(len(m.gold) for m in meetings)
     for threshold in SUMMARY_THRESHOLDS:
         precision, recall, f1, detected = action_summaries(meetings, threshold)

@@ -1,0 +1,67 @@
+"""Action items against the labels in bench/labels (see ACTION_ITEMS.md there for how they were made).
+
+An action is a run of consecutive utterances. It is found when Parley reports an action item or follow-up
+scored >= the threshold on any of its utterances (recall, over actions). A reported utterance is right when
+it lies in some action (precision, over the distinct utterances reported). Borderline actions count for
+neither: their utterances are left out of precision and they are not in recall.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+LABELS = Path(__file__).resolve().parent / "labels"
+# Chosen before any label was read: rules may be tuned by reading the errors on DEVELOPMENT only.
+DEVELOPMENT = ("ES2002d", "ES2014b")
+HELD_OUT = ("TS3003a", "TS3007b", "TS3011b")
+
+
+@dataclass(frozen=True)
+class ActionLabels:
+    meeting: str
+    actions: list[set[int]]  # utterance numbers of each action
+    borderline: set[int]  # utterances of borderline actions
+
+
+def load_labels(meeting: str) -> ActionLabels:
+    raw = json.loads((LABELS / f"ami_action_items_{meeting}.json").read_text())
+    return ActionLabels(
+        meeting,
+        [set(action["lines"]) for action in raw["actions"]],
+        {line for action in raw.get("borderline", []) for line in action["lines"]},
+    )
+
+
+@dataclass(frozen=True)
+class Counts:
+    found: int  # actions found
+    actions: int
+    right: int  # reported utterances inside an action
+    reported: int  # reported utterances, borderline ones left out
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(
+            self.found + other.found,
+            self.actions + other.actions,
+            self.right + other.right,
+            self.reported + other.reported,
+        )
+
+    def scores(self) -> tuple[float, float, float]:
+        precision = self.right / self.reported if self.reported else 0.0
+        recall = self.found / self.actions if self.actions else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        return precision, recall, f1
+
+
+def count(labels: ActionLabels, reported: set[int]) -> Counts:
+    in_actions = set().union(*labels.actions)
+    judged = reported - (labels.borderline - in_actions)
+    return Counts(
+        found=sum(1 for action in labels.actions if action & reported),
+        actions=len(labels.actions),
+        right=len(judged & in_actions),
+        reported=len(judged),
+    )
