@@ -5,14 +5,20 @@ elicitation (el.inf, el.ass, el.sug, el.und); predicted = Parley reports a quest
 Run as transcribed (AMI's punctuation kept), with all punctuation removed (form only, like unpunctuated
 ASR), and the baseline "ends with ?".
 
-Action items, two label sets, neither made for this task, so both are reported:
-1. AMI ES2002d dialogue acts: gold = Offer ("off": the speaker commits to an action) or Suggest ("sug",
+Action items, three label sets:
+1. bench/labels (made for this; see ACTION_ITEMS.md there): 30 action items in five AMI meetings, labelled
+   from the transcript alone by sessions that never saw Parley; 2 development meetings whose errors may be
+   read, 3 held-out. Matching in bench/_action_labels.py: an action (a run of utterances) is found when an
+   action item or follow-up >= the threshold lies on one of its utterances; a reported utterance is right
+   when it lies in an action; borderline labels count for neither.
+2. AMI ES2002d dialogue acts: gold = Offer ("off": the speaker commits to an action) or Suggest ("sug",
    "el.sug": an action proposed for others or the group); predicted = an action item or follow-up >= 0.5.
-2. AMI hand-written action summaries (DialogStudio, 4 meetings with actions: 9 lines such as "The project
+   Most of these are proposals and acts of the moment ("Let's go with five then"), not action items.
+3. AMI hand-written action summaries (DialogStudio, 4 meetings with actions: 9 lines such as "The project
    manager will add the minutes into the project folder."): a summary line is found when some detected
    item of that meeting has MiniLM cosine similarity >= SIMILAR with it (recall); a detected item is correct
    when it is that similar to some summary line of its meeting (precision). Summaries keep only the main
-   actions, so this precision is a lower bound.
+   actions, so this precision is a lower bound. Reported at several confidenceThreshold values.
 AMI markup (<vocalsound>, <disfmarker>) is removed and " ," / " ?" are closed up before analysis.
 """
 

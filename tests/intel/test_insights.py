@@ -131,7 +131,7 @@ def test_a_named_person_who_is_not_speaking_keeps_the_name() -> None:
 
 def test_definitive_versus_tentative() -> None:
     firm = _one("action_item", _conversation(("Alice", "We need to book the venue.")))
-    tentative = _one("action_item", _conversation(("Alice", "Maybe we could ask legal about it.")))
+    tentative = _one("action_item", _conversation(("Alice", "Maybe I could ask legal about it.")))
     assert firm.definitive and not tentative.definitive
     assert firm.score > tentative.score >= 0.5
 
@@ -159,6 +159,33 @@ def test_meeting_narration_scores_under_the_default_threshold() -> None:
 )
 def test_a_goodbye_is_not_an_action_item(text: str) -> None:
     assert not [i for i in _conversation(("Alice", text)) if i.type != "question"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We should use infrared.",  # a proposal about the product, under discussion
+        "Use big clear buttons.",
+        "Let me get that.",  # an act of the moment
+        "So I'm gonna have to redraw this now.",
+        "How many channels do we have to prepare for?",  # asks for information
+    ],
+)
+def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
+    assert not [i for i in _conversation(("Alice", text), ("Bob", "Okay.")) if i.type != "question"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Send me the contract.", "follow_up"),
+        ("Let me send you the deck.", "follow_up"),
+        ("We should find out what the batteries cost.", "action_item"),
+        ("I'll look into the battery prices.", "action_item"),
+    ],
+)
+def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:
+    assert _one(kind, _conversation(("Alice", text), ("Bob", "Okay."))).score >= 0.5
 
 
 def test_filing_a_work_product_is_work_not_narration() -> None:

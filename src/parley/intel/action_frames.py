@@ -1,0 +1,211 @@
+"""The frame of a sentence that may state an action: who acts (the speaker, the addressee, a named person,
+the group) and with which modal or construction ("will", "must", "can", a request, an imperative, "let's").
+
+Chains like "going to have to decide" are walked down to the lexical verb, collecting what each link says
+("going to" -> will, "have to" -> must). A past-tense link ("we had to", "I was going to") reports rather
+than commits and ends the chain. `actions.py` scores the frame.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span, Token
+
+Who = Literal["speaker", "addressee", "named", "group"]
+
+MODALS = {"will": "will", "shall": "will", "must": "must", "should": "should", "ought": "should"}
+MODALS |= {"can": "can", "could": "can", "may": "can", "might": "can", "would": "can"}
+# Verbs whose xcomp carries the action: "going to send", "have to decide", "try to call".
+CHAIN = {"go": "will", "gon": "will", "plan": "will", "intend": "will", "need": "must", "have": "must"}
+CHAIN |= {"got": "must", "get": "must", "try": "try", "want": "want", "like": "want", "mean": "want"}
+CHAIN |= {"supposed": "must", "suppose": "must", "able": "can", "be": "will"}
+HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope", "say", "expect", "imagine"}
+GROUP_WORDS = {"someone", "somebody", "everyone", "everybody", "anyone", "anybody", "each", "all", "one"}
+GROUP_WORDS |= {"team", "group", "manager", "designer", "expert", "lead", "owner", "department"}
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    verb: Token
+    who: Who
+    modal: str  # will / must / should / can / want / try, or request / imperative / lets / offer
+    name: str | None = None
+
+
+def find_frame(sentence: Span, *, question_form: bool) -> Frame | None:
+    """The frame of the main clause, of what "I think" governs, or of a request inside "I want you to"."""
+    root = sentence.root
+    if root.pos_ not in {"VERB", "AUX"}:  # "I'll send it, right?" is parsed around "right"
+        root = next((c for c in root.children if c.dep_ in {"ccomp", "parataxis"} and c.pos_ == "VERB"), root)
+    if question_form:
+        asked = _question_frame(sentence, root)
+        if asked is not None or not _declarative_order(root):
+            return asked  # else a tag question: "I'll send it, right?"
+    lemma = root.lemma_.lower()
+    if lemma == "let" or any(c.dep_ == "aux" and c.lemma_.lower() == "let" for c in root.children):
+        return _lets_frame(root)
+    subject = _subject(root)
+    if lemma in HEDGE_ROOTS and subject is not None and subject.lower_ in {"i", "we"}:
+        inner = next((c for c in root.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}), None)
+        return _frame_for_clause(inner, sentence) if inner is not None else None
+    if lemma in {"want", "need", "like"} and subject is not None and subject.lower_ in {"i", "we"}:
+        requested = _request_of_other(root)  # "I want you to ...", "we need John to ..."
+        if requested is not None:
+            return requested
+    return _frame_for_clause(root, sentence)
+
+
+def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
+    subject = _subject(verb)
+    if subject is None:
+        return _imperative(verb, sentence)
+    if any(child.dep_ == "neg" for child in verb.children):
+        return None
+    lexical, markers = _lexical_chain(verb)
+    markers |= {
+        MODALS[c.lemma_.lower()] for c in verb.children if c.dep_ == "aux" and c.lemma_.lower() in MODALS
+    }
+    if "wo" in {c.lower_ for c in verb.children} or any(c.dep_ == "neg" for c in lexical.children):
+        return None
+    modal = _strongest(markers)
+    who, name = _who(subject)
+    if modal is None or who is None:
+        return None
+    return Frame(lexical, who, modal, name)
+
+
+def _question_frame(sentence: Span, root: Token) -> Frame | None:
+    """Only some questions ask for an action: "can you ...", "should we ...", "why don't we ..."."""
+    subject = _subject(root)
+    auxiliaries = {c.lower_ for c in root.children if c.dep_ == "aux"}
+    why_not = "why" in {t.lower_ for t in sentence} and any(c.dep_ == "neg" for c in root.children)
+    if subject is None or root.tag_ != "VB" or (any(c.dep_ == "neg" for c in root.children) and not why_not):
+        return None
+    if why_not:
+        auxiliaries.add("should")  # "why don't we/you ..." proposes
+    lexical, _ = _lexical_chain(root)
+    if subject.lower_ == "you" and auxiliaries & {"can", "could", "would", "will", "ca", "should"}:
+        return Frame(lexical, "addressee", "request", _vocative(sentence))
+    if subject.lower_ == "we" and auxiliaries & {"should", "shall"}:
+        return Frame(lexical, "speaker", "should")
+    return None
+
+
+def _declarative_order(root: Token) -> bool:
+    subject = _subject(root)
+    auxiliaries = [c.i for c in root.children if c.dep_ == "aux"]
+    return subject is not None and subject.i < min(auxiliaries, default=root.i)
+
+
+def _lets_frame(root: Token) -> Frame | None:
+    """ "let's schedule a call" (let + ccomp) or "let's see" (parsed with "let" as an auxiliary)."""
+    if root.lemma_.lower() == "let":
+        action = next(
+            (c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}), None
+        )
+    else:
+        action = root
+    if action is None or any(c.dep_ == "neg" for c in action.children):
+        return None
+    us = next((c for c in [*root.children, *action.children] if c.lower_ in {"'s", "us", "me"}), None)
+    if us is None:
+        return None
+    lexical, _ = _lexical_chain(action)
+    return Frame(lexical, "speaker", "lets" if us.lower_ != "me" else "offer")
+
+
+def _request_of_other(root: Token) -> Frame | None:
+    clause = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
+    subject = _subject(clause) if clause is not None else None
+    if clause is None or subject is None or subject.lower_ in {"i", "we"}:
+        return None
+    who, name = _who(subject)
+    name = name or _vocative(root.sent)
+    return Frame(_lexical_chain(clause)[0], who, "request", name) if who else None
+
+
+def _imperative(verb: Token, sentence: Span) -> Frame | None:
+    """A bare verb opening the sentence (after "so", "please", or a name and a comma)."""
+    if verb.tag_ != "VB" or verb.dep_ != "ROOT" or any(c.dep_ in {"aux", "neg"} for c in verb.children):
+        return None
+    before = [t for t in sentence if t.i < verb.i and not t.is_punct]
+    name = _vocative(sentence)
+    allowed = {"so", "okay", "ok", "and", "then", "now", "please", "just", "um", "uh", "well", "also"}
+    if any(t.lower_ not in allowed and (name is None or t.text not in name.split()) for t in before):
+        return None
+    return Frame(_lexical_chain(verb)[0], "addressee", "imperative", name)
+
+
+def _lexical_chain(verb: Token) -> tuple[Token, set[str]]:
+    """Walk "going to have to decide" down to "decide", collecting what each link says."""
+    markers: set[str] = set()
+    for _ in range(4):
+        lemma = verb.lemma_.lower()
+        link = CHAIN.get(lemma)
+        following = next(
+            (c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.tag_ == "VB" and c.i > verb.i),
+            None,
+        )
+        if link is None or following is None or (lemma == "go" and verb.tag_ != "VBG") or _past(verb):
+            break
+        if lemma == "be" and not any(t.lower_ in {"able", "supposed", "going"} for t in verb.children):
+            break
+        markers.add(link)
+        verb = following
+    return verb, markers
+
+
+def _past(verb: Token) -> bool:
+    """Said of the past: "we had to remove", "we've had to", "I was going to" report, they do not commit.
+    "We've got to" is the exception: a present obligation in a perfect's form."""
+    if verb.lower_ == "got":
+        return False
+    if verb.tag_ == "VBD":
+        return True
+    auxiliaries = [c for c in verb.children if c.dep_ == "aux"]
+    return any(c.tag_ == "VBD" for c in auxiliaries) or (
+        verb.tag_ == "VBN" and any(c.lemma_.lower() == "have" for c in auxiliaries)
+    )
+
+
+def _strongest(markers: set[str]) -> str | None:
+    for modal in ("must", "will", "should", "try", "want", "can"):
+        if modal in markers:
+            return modal
+    return None
+
+
+def _subject(verb: Token | None) -> Token | None:
+    if verb is None:
+        return None
+    return next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+
+
+def _who(subject: Token) -> tuple[Who | None, str | None]:
+    word = subject.lower_
+    if word in {"i", "we"}:
+        return ("speaker" if word == "i" else "group"), None
+    if word == "you":
+        return "addressee", None
+    if subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON":
+        names = [t.text for t in subject.subtree if t.pos_ == "PROPN"]
+        return "named", " ".join(names) or subject.text
+    if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
+        return "group", None
+    return None, None
+
+
+def _vocative(sentence: Span) -> str | None:
+    """A name said to someone: "John, can you ...", "... by Friday, Maria?"."""
+    words = [t for t in sentence if not t.is_space]
+    for index in (0, len(words) - 1, len(words) - 2):
+        if not 0 <= index < len(words):
+            continue
+        token = words[index]
+        beside = [words[i] for i in (index - 1, index + 1) if 0 <= i < len(words)]
+        if token.pos_ == "PROPN" and any(t.text == "," for t in beside) and token.dep_ != "pobj":
+            return token.text
+    return None
