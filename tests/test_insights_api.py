@@ -26,7 +26,7 @@ def _message(who: str, text: str, second: int) -> dict[str, Any]:
 MESSAGES = [
     _message("Alice", "Can you review the contract by Friday?", 0),
     _message("Bob", "Sure, I will review it tomorrow at 3pm.", 3),
-    _message("Alice", "Maybe I could ask legal about it.", 6),
+    _message("Alice", "Maybe I could review the contract with legal.", 6),
     _message("Bob", "I'll send the deck to the team next week.", 9),
     _message("Alice", "Thanks, that sounds good.", 12),
 ]
@@ -68,7 +68,7 @@ def test_text_job_insights_have_symbls_shapes(api: Api) -> None:
         "userId": "bob@example.com",
     }
     assert commitment["dueBy"] == "2026-03-03T15:00:00-05:00"
-    assert items["Maybe I could ask legal about it."]["definitive"] is False
+    assert items["Maybe I could review the contract with legal."]["definitive"] is False
 
     follow_ups = api.get(f"{base}/follow-ups").json()["followUps"]
     assert [(f["text"], f["type"], f["assignee"]["name"]) for f in follow_ups] == [
@@ -98,7 +98,7 @@ def test_confidence_threshold_from_query_and_from_the_job(sqlite_api: Api) -> No
     base = f"/v1/conversations/{conversation_id}/action-items"
     default = api.get(base).json()["actionItems"]
     strict = api.get(base, params={"confidenceThreshold": 0.8}).json()["actionItems"]
-    assert "Maybe I could ask legal about it." in [i["text"] for i in default]
+    assert "Maybe I could review the contract with legal." in [i["text"] for i in default]
     assert [i["text"] for i in strict] == [i["text"] for i in default if i["score"] >= 0.8]
     assert 0 < len(strict) < len(default)
     assert api.get(base, params={"confidenceThreshold": 0.3}).status_code == 400

@@ -131,7 +131,7 @@ def test_a_named_person_who_is_not_speaking_keeps_the_name() -> None:
 
 def test_definitive_versus_tentative() -> None:
     firm = _one("action_item", _conversation(("Alice", "We need to book the venue.")))
-    tentative = _one("action_item", _conversation(("Alice", "Maybe I could ask legal about it.")))
+    tentative = _one("action_item", _conversation(("Alice", "Maybe I could review the contract with legal.")))
     assert firm.definitive and not tentative.definitive
     assert firm.score > tentative.score >= 0.5
 
@@ -190,8 +190,8 @@ def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, ki
 
 def test_filing_a_work_product_is_work_not_narration() -> None:
     filed = _one("action_item", _conversation(("Alice", "I will put the minutes in the project folder.")))
-    on_the_board = _one("action_item", _conversation(("Alice", "I will put it on the board.")))
-    assert filed.score >= 0.8 and on_the_board.score <= filed.score - 0.3
+    assert filed.score >= 0.8
+    assert not [i for i in _conversation(("Alice", "I will put it on the board.")) if i.type != "question"]
 
 
 def test_seeing_someone_else_is_still_an_action_item() -> None:

@@ -38,6 +38,10 @@ FIRM = {"will", "must"}
 # later time, a task); "send me the deck" and "let me call them" are follow-ups and pass.
 BARE_IMPERATIVE = 0.45
 OFFER = 0.45
+# A commitment with no later time, no task that outlasts the meeting and no further contact ("I'll get rid
+# of this", "we have to use plastic"): in meetings, mostly the moment or the product under discussion.
+UNSUPPORTED = -0.15
+NARRATION_PENALTY = UNSUPPORTED - 0.3
 # Not actions whatever the frame: states, opinions, perception.
 STATIVE = {
     "be", "seem", "know", "think", "believe", "like", "love", "hate", "want", "mean", "guess", "suppose",
@@ -65,20 +69,16 @@ FUTURE_MARKERS = re.compile(
 )
 # Said of the meeting in progress ("I'll redraw it now", "first off we should state"): not work for later.
 IMMEDIATE = re.compile(
-    r"\b(now|here|first\s+off|at\s+the\s+moment|in\s+a\s+(minute|second|sec|moment))\b", re.I
+    r"\b(now|here|first\s+off|at\s+the\s+moment|in\s+a\s+(minute|second|sec|moment)|"
+    r"(on|onto|to)\s+the\s+(white\s*)?(board|screen|flip\s*chart))\b",
+    re.I,
 )
+# Work done away from the meeting: preparing, checking, and the errands of business (book, order, sign).
 TASK_VERBS = {
-    "prepare",
-    "present",
-    "research",
-    "investigate",
-    "finish",
-    "complete",
-    "draft",
-    "submit",
-    "deliver",
-}
-TASK_VERBS |= {"circulate", "distribute", "update", "study", "specify", "review", "check"}
+    "prepare", "present", "research", "investigate", "finish", "complete", "draft", "submit", "deliver",
+    "circulate", "distribute", "update", "study", "specify", "review", "check", "book", "order", "buy",
+    "purchase", "pay", "sign", "hire", "ship", "install", "renew", "cancel", "reserve", "register",
+}  # fmt: skip
 TASK_PARTICLES = {("find", "out"), ("figure", "out"), ("look", "into"), ("sort", "out"), ("fill", "out")}
 TASK_PARTICLES |= {("fill", "in"), ("write", "up"), ("work", "on"), ("get", "back")}
 CONDITIONAL = re.compile(r"^\W*(\w+\W+){0,3}?(if|unless|whether)\b", re.IGNORECASE)
@@ -151,12 +151,12 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
     task that outlasts the meeting ("find out", "the report") is; what "we could" or "we should" do with
     neither is a proposal under discussion ("we should use infrared")."""
     if _narrates(frame.verb) and not later:
-        return -0.3
+        return NARRATION_PENALTY
     if _is_task(frame.verb):
         return 0.1
     if frame.who == "group" and frame.modal in {"can", "should"} and not later:
         return -0.2
-    return 0.0
+    return 0.0 if later else UNSUPPORTED
 
 
 def _is_task(verb: Token) -> bool:
