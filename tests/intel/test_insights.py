@@ -188,6 +188,12 @@ def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, ki
     assert _one(kind, _conversation(("Alice", text), ("Bob", "Okay."))).score >= 0.5
 
 
+def test_let_me_know_asks_the_addressee_to_tell() -> None:
+    item = _one("follow_up", _conversation(("Alice", "Let me know by Friday."), ("Bob", "Will do.")))
+    assert item.score >= 0.5 and item.assignee is not None and item.assignee.name == "Bob"
+    assert item.dueBy is not None
+
+
 def test_filing_a_work_product_is_work_not_narration() -> None:
     filed = _one("action_item", _conversation(("Alice", "I will put the minutes in the project folder.")))
     assert filed.score >= 0.8

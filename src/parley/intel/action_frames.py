@@ -101,7 +101,8 @@ def _declarative_order(root: Token) -> bool:
 
 
 def _lets_frame(root: Token) -> Frame | None:
-    """ "let's schedule a call" (let + ccomp) or "let's see" (parsed with "let" as an auxiliary)."""
+    """ "let's schedule a call" (let + ccomp) or "let's see" (parsed with "let" as an auxiliary); "let me
+    know" asks the addressee to tell."""
     if root.lemma_.lower() == "let":
         action = next(
             (c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ in {"VERB", "AUX"}), None
@@ -110,6 +111,8 @@ def _lets_frame(root: Token) -> Frame | None:
         action = root
     if action is None or any(c.dep_ == "neg" for c in action.children):
         return None
+    if root.lemma_.lower() == "let" and action.lemma_.lower() == "know":
+        return Frame(root, "addressee", "imperative", _vocative(root.sent))  # "let me know", "let them know"
     us = next((c for c in [*root.children, *action.children] if c.lower_ in {"'s", "us", "me"}), None)
     if us is None:
         return None

@@ -81,6 +81,7 @@ TASK_VERBS = {
 }  # fmt: skip
 TASK_PARTICLES = {("find", "out"), ("figure", "out"), ("look", "into"), ("sort", "out"), ("fill", "out")}
 TASK_PARTICLES |= {("fill", "in"), ("write", "up"), ("work", "on"), ("get", "back")}
+WHETHER_VERBS = {"check", "see", "ask", "find", "wonder", "confirm", "verify", "test", "figure", "know"}
 CONDITIONAL = re.compile(r"^\W*(\w+\W+){0,3}?(if|unless|whether)\b", re.IGNORECASE)
 
 # Further contact: these action items are follow-ups.
@@ -122,11 +123,12 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
         score -= 0.1
     if hedged:
         score -= 0.1
-    if CONDITIONAL.search(text):
+    conditional = bool(CONDITIONAL.search(text)) or _has_condition(frame.verb)
+    if conditional:
         score -= 0.15
     if not _has_complement(frame.verb):
         score -= 0.15
-    definitive = firm and not hedged and not CONDITIONAL.search(text)
+    definitive = firm and not hedged and not conditional
     return ActionMatch(
         verb=frame.verb,
         score=round(min(max(score, 0.0), 0.98), 3),
@@ -219,6 +221,8 @@ def _is_action_verb(verb: Token) -> bool:
 
 def _is_follow_up(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
+    if lemma == "let":
+        return any(c.lemma_.lower() == "know" for c in verb.children)
     if lemma in CONTACT_VERBS:
         return not (lemma == "call" and any(c.dep_ == "oprd" for c in verb.children))
     particles = {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "advmod", "prep"}}
@@ -229,6 +233,16 @@ def _is_follow_up(verb: Token) -> bool:
         return True
     return lemma in {"talk", "speak", "write"} and any(
         c.dep_ == "prep" and c.lower_ in {"to", "with"} for c in verb.children
+    )
+
+
+def _has_condition(verb: Token) -> bool:
+    """ "Let me know if you have questions", "I'll send it unless they object"; not the "if" of whether
+    ("I'll check if it works")."""
+    if verb.lemma_.lower() in WHETHER_VERBS:
+        return False
+    return any(
+        t.dep_ == "mark" and t.lower_ in {"if", "unless"} and t.head.dep_ == "advcl" for t in verb.subtree
     )
 
 
