@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 LABELS = Path(__file__).resolve().parent / "labels"
-# Chosen before any label was read: rules may be tuned by reading the errors on DEVELOPMENT only.
-DEVELOPMENT = ("ES2002d", "ES2014b")
+# Chosen before any label was read (the three QMSum meetings were added to DEVELOPMENT later, also before
+# their labels were read): rules may be tuned by reading the errors on DEVELOPMENT only.
+DEVELOPMENT = ("ES2002d", "ES2014b", "ES2004a", "Bed003", "education_4")
 HELD_OUT = ("TS3003a", "TS3007b", "TS3011b")
+QMSUM_LABELLED = ("ES2004a", "Bed003", "education_4")  # the others are DialogStudio's AMI meetings
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class ActionLabels:
 
 
 def load_labels(meeting: str) -> ActionLabels:
-    raw = json.loads((LABELS / f"ami_action_items_{meeting}.json").read_text())
+    raw = json.loads((LABELS / f"action_items_{meeting}.json").read_text())
     return ActionLabels(
         meeting,
         [set(action["lines"]) for action in raw["actions"]],

@@ -6,11 +6,12 @@ Run as transcribed (AMI's punctuation kept), with all punctuation removed (form 
 ASR), and the baseline "ends with ?".
 
 Action items, three label sets:
-1. bench/labels (made for this; see ACTION_ITEMS.md there): 30 action items in five AMI meetings, labelled
-   from the transcript alone by sessions that never saw Parley; 2 development meetings whose errors may be
-   read, 3 held-out. Matching in bench/_action_labels.py: an action (a run of utterances) is found when an
-   action item or follow-up >= the threshold lies on one of its utterances; a reported utterance is right
-   when it lies in an action; borderline labels count for neither.
+1. bench/labels (made for this; see ACTION_ITEMS.md there): 43 action items in eight meetings (five AMI
+   meetings from DialogStudio, and QMSum's ES2004a, Bed003 and education_4), labelled from the transcript
+   alone by sessions that never saw Parley; 5 development meetings whose errors may be read, 3 held-out.
+   Matching in bench/_action_labels.py: an action (a run of utterances) is found when an action item or
+   follow-up >= the threshold lies on one of its utterances; a reported utterance is right when it lies in
+   an action; borderline labels count for neither.
 2. AMI ES2002d dialogue acts: gold = Offer ("off": the speaker commits to an action) or Suggest ("sug",
    "el.sug": an action proposed for others or the group); predicted = an action item or follow-up >= 0.5.
    Most of these are proposals and acts of the moment ("Let's go with five then"), not action items.
@@ -38,7 +39,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _action_labels import DEVELOPMENT, HELD_OUT, Counts, count, load_labels
+from _action_labels import DEVELOPMENT, HELD_OUT, QMSUM_LABELLED, Counts, count, load_labels
 from parley.intel.embedder import embed
 from parley.intel.insights import find_insights
 from parley.intel.language import parse_all
@@ -53,7 +54,7 @@ CONTEXT = AnalysisContext(conversation_start=datetime(2026, 3, 2, 9, 0, tzinfo=U
 
 
 def clean(text: str) -> str:
-    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"<[^>]+>|\{[^}]*\}", " ", text)
     text = re.sub(r"\s+([,.?!])", r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -157,13 +158,20 @@ def summary_meetings(meetings: list[DialogStudioMeeting]) -> list[SummaryMeeting
     return found
 
 
-def labelled_rows(meetings: list[DialogStudioMeeting], threshold: float) -> list[tuple[str, Counts]]:
+def qmsum_items(name: str) -> list[Insight]:
+    """Action items and follow-ups >= 0.5 in a QMSum meeting, one utterance per turn ("u<n>": turn n)."""
+    turns = json.loads((DATA / f"qmsum_test_{name}.json").read_text())["meeting_transcripts"]
+    utterances = utterances_of([(turn["speaker"], clean(turn["content"])) for turn in turns])
+    return [i for i in find_insights(utterances, CONTEXT)[0] if i.type in {"action_item", "follow_up"}]
+
+
+def labelled_rows(items: dict[str, list[Insight]], threshold: float) -> list[tuple[str, Counts]]:
     """Counts against bench/labels, per part (development, held-out, all), at one confidenceThreshold."""
     per_meeting = {}
-    for meeting in meetings:
-        reported = {int(i.messageIds[0][1:]) for i in meeting.items if i.score >= threshold}
-        per_meeting[meeting.name] = count(load_labels(meeting.name), reported)
-    parts = {"development": DEVELOPMENT, "held-out": HELD_OUT, "all five": DEVELOPMENT + HELD_OUT}
+    for name, found in items.items():
+        reported = {int(i.messageIds[0][1:]) for i in found if i.score >= threshold}
+        per_meeting[name] = count(load_labels(name), reported)
+    parts = {"development": DEVELOPMENT, "held-out": HELD_OUT, "all": DEVELOPMENT + HELD_OUT}
     return [
         (part, reduce(operator.add, (per_meeting[name] for name in names))) for part, names in parts.items()
     ]
@@ -209,8 +217,9 @@ def main() -> None:
     scores = action_acts(utterances, labels)
     print("| action items vs AMI off+sug acts (ES2002d) | " + " | ".join(f"{v:.3f}" for v in scores) + " |")
     studio = dialogstudio_meetings()
+    items = {m.name: m.items for m in studio} | {name: qmsum_items(name) for name in QMSUM_LABELLED}
     for threshold in LABEL_THRESHOLDS:
-        for part, counts in labelled_rows(studio, threshold):
+        for part, counts in labelled_rows(items, threshold):
             print(
                 f"| action items vs bench/labels, {part} ({counts.actions} actions, confidenceThreshold "
                 f"{threshold}: {counts.reported} utterances) | "

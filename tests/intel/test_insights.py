@@ -169,6 +169,10 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "Let me get that.",  # an act of the moment
         "So I'm gonna have to redraw this now.",
         "How many channels do we have to prepare for?",  # asks for information
+        "We need to examine this.",  # no one, no task, no time: a general statement
+        "Let's make those four.",
+        "We've been trying to work on the funding.",  # what has gone on so far
+        "I'll answer this in English.",
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -182,6 +186,8 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("Let me send you the deck.", "follow_up"),
         ("We should find out what the batteries cost.", "action_item"),
         ("I'll look into the battery prices.", "action_item"),
+        ("I'm quite happy to look into that.", "action_item"),
+        ("I'd be happy to send you the deck.", "follow_up"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:
@@ -224,7 +230,9 @@ def test_further_contact_is_a_follow_up_not_an_action_item(text: str, phrase: st
 def test_phrases_are_reported_per_message() -> None:
     utterances = [
         Utterance(id="a", text="Hello there.", start=0, end=1),
-        Utterance(id="b", text="We have to decide on the colour. I will write the report.", start=1, end=2),
+        Utterance(
+            id="b", text="We have to decide on the colour by Friday. I will write the report.", start=1, end=2
+        ),
     ]
     _, phrases = find_insights(utterances, AnalysisContext(conversation_start=START))
     assert {key: [p.text for p in value] for key, value in phrases.items()} == {

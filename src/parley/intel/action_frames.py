@@ -22,6 +22,9 @@ MODALS |= {"can": "can", "could": "can", "may": "can", "might": "can", "would": 
 CHAIN = {"go": "will", "gon": "will", "plan": "will", "intend": "will", "need": "must", "have": "must"}
 CHAIN |= {"got": "must", "get": "must", "try": "try", "want": "want", "like": "want", "mean": "want"}
 CHAIN |= {"supposed": "must", "suppose": "must", "able": "can", "be": "will"}
+# "I'm able to", "I'd be happy to send": the verb hangs from the adjective.
+ADJECTIVE_LINKS = {"able": "can", "supposed": "must", "happy": "will", "glad": "will", "willing": "will"}
+ADJECTIVE_LINKS |= {"ready": "will"}
 HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope", "say", "expect", "imagine"}
 GROUP_WORDS = {"someone", "somebody", "everyone", "everybody", "anyone", "anybody", "each", "all", "one"}
 GROUP_WORDS |= {"team", "group", "manager", "designer", "expert", "lead", "owner", "department"}
@@ -146,29 +149,50 @@ def _lexical_chain(verb: Token) -> tuple[Token, set[str]]:
     """Walk "going to have to decide" down to "decide", collecting what each link says."""
     markers: set[str] = set()
     for _ in range(4):
-        lemma = verb.lemma_.lower()
-        link = CHAIN.get(lemma)
-        following = next(
-            (c for c in verb.children if c.dep_ in {"xcomp", "ccomp"} and c.tag_ == "VB" and c.i > verb.i),
-            None,
-        )
-        if link is None or following is None or (lemma == "go" and verb.tag_ != "VBG") or _past(verb):
+        if _past(verb):
             break
-        if lemma == "be" and not any(t.lower_ in {"able", "supposed", "going"} for t in verb.children):
+        link, following = _link(verb)
+        if link is None or following is None:
             break
         markers.add(link)
         verb = following
     return verb, markers
 
 
+def _link(verb: Token) -> tuple[str | None, Token | None]:
+    """What one link says and the verb it leads to: "going" -> (will, send) in "going to send", "be" ->
+    (will, send) in "I'd be happy to send", where the verb hangs from the adjective."""
+    lemma = verb.lemma_.lower()
+    if lemma == "be":
+        adjective = next(
+            (c for c in verb.children if c.dep_ == "acomp" and c.lower_ in ADJECTIVE_LINKS), None
+        )
+        if adjective is not None:
+            return ADJECTIVE_LINKS[adjective.lower_], _verb_complement(adjective)
+        if not any(t.lower_ in {"able", "supposed", "going"} for t in verb.children):
+            return None, None
+    if lemma == "go" and verb.tag_ != "VBG":
+        return None, None
+    return CHAIN.get(lemma), _verb_complement(verb)
+
+
+def _verb_complement(head: Token) -> Token | None:
+    return next(
+        (c for c in head.children if c.dep_ in {"xcomp", "ccomp"} and c.tag_ == "VB" and c.i > head.i), None
+    )
+
+
 def _past(verb: Token) -> bool:
-    """Said of the past: "we had to remove", "we've had to", "I was going to" report, they do not commit.
+    """Said of the past: "we had to remove", "we've had to", "I was going to", "we've been trying to"
+    report, they do not commit.
     "We've got to" is the exception: a present obligation in a perfect's form."""
     if verb.lower_ == "got":
         return False
     if verb.tag_ == "VBD":
         return True
     auxiliaries = [c for c in verb.children if c.dep_ == "aux"]
+    if any(c.lower_ == "been" for c in auxiliaries):
+        return True  # "we've been trying to": what has gone on so far
     return any(c.tag_ == "VBD" for c in auxiliaries) or (
         verb.tag_ == "VBN" and any(c.lemma_.lower() == "have" for c in auxiliaries)
     )

@@ -41,6 +41,7 @@ OFFER = 0.45
 # A commitment with no later time, no task that outlasts the meeting and no further contact ("I'll get rid
 # of this", "we have to use plastic"): in meetings, mostly the moment or the product under discussion.
 UNSUPPORTED = -0.15
+UNSUPPORTED_GROUP = -0.3  # "we need to examine this", "let's make those four": no one, nothing, no time
 NARRATION_PENALTY = UNSUPPORTED - 0.3
 # Not actions whatever the frame: states, opinions, perception.
 STATIVE = {
@@ -55,12 +56,13 @@ NARRATION = {
     "hand", "introduce", "recap", "summarise", "summarize", "see", "stop", "continue", "wait", "sit", "grab",
     "open", "turn", "give", "run", "mention", "point", "hold", "come", "read", "switch", "play", "try",
     "leave", "break", "finish", "wind", "skip", "vote", "save", "write", "press", "click", "put", "clap",
-    "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm",
+    "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm", "answer", "expand",
+    "elaborate", "clarify", "repeat",
 }  # fmt: skip
 # What a narrating verb makes or files when it is work, not narration ("write the report").
 WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
 WORK_PRODUCTS |= {"reports", "documents", "proposals", "quotes", "invoices", "drafts"}
-LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion", "talk", "go", "review"}
+LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion", "talk", "review"}
 HEDGES = {"maybe", "perhaps", "probably", "possibly", "hopefully", "might", "may", "could"}
 FUTURE_MARKERS = re.compile(
     r"\b(next\s+(meeting|time|session|call)|after\s+(the|this)\s+(meeting|call|break|lunch)|afterwards|"
@@ -158,7 +160,9 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
         return 0.1
     if frame.who == "group" and frame.modal in {"can", "should"} and not later:
         return -0.2
-    return 0.0 if later else UNSUPPORTED
+    if later:
+        return 0.0
+    return UNSUPPORTED_GROUP if frame.who == "group" or frame.modal == "lets" else UNSUPPORTED
 
 
 def _is_task(verb: Token) -> bool:
