@@ -173,6 +173,7 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "Let's make those four.",
         "We've been trying to work on the funding.",  # what has gone on so far
         "I'll answer this in English.",
+        "Can I ask you a question?",
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -188,6 +189,9 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("I'll look into the battery prices.", "action_item"),
         ("I'm quite happy to look into that.", "action_item"),
         ("I'd be happy to send you the deck.", "follow_up"),
+        ("I'll ask Srini about the other packages.", "follow_up"),
+        ("Do it via e-mail.", "follow_up"),
+        ("I could put it in the shared folder.", "action_item"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

@@ -59,6 +59,7 @@ NARRATION = {
     "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm", "answer", "expand",
     "elaborate", "clarify", "repeat",
 }  # fmt: skip
+FILE_PLACES = {"folder", "drive", "wiki", "repository", "repo", "sharepoint", "dropbox", "inbox"}
 # What a narrating verb makes or files when it is work, not narration ("write the report").
 WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
 WORK_PRODUCTS |= {"reports", "documents", "proposals", "quotes", "invoices", "drafts"}
@@ -91,6 +92,7 @@ CONTACT_VERBS = {
     "send", "email", "e-mail", "mail", "forward", "call", "phone", "ring", "text", "message", "contact",
     "ping", "reply", "respond", "invite", "remind", "schedule", "reschedule", "meet", "notify", "inform",
 }  # fmt: skip
+CHANNELS = {"email", "e-mail", "mail", "phone", "post", "text", "slack", "chat"}
 CONTACT_PARTICLES = {("follow", "up"), ("circle", "back"), ("get", "back"), ("reach", "out"), ("check", "in")}
 CONTACT_PARTICLES |= {("catch", "up"), ("loop", "in"), ("touch", "base"), ("get", "in")}
 MEETING_WORDS = {"meeting", "call", "chat", "session", "demo", "appointment", "sync", "catch", "follow"}
@@ -172,7 +174,13 @@ def _is_task(verb: Token) -> bool:
         lemma in TASK_VERBS
         or bool(particles & TASK_PARTICLES)
         or any(_is_work_product(t) for t in verb.subtree if t.dep_ in {"dobj", "pobj", "nsubjpass"})
+        or _files(verb)
     )
+
+
+def _files(verb: Token) -> bool:
+    """ "put it in the shared folder", "upload it to the drive"."""
+    return any(t.dep_ == "pobj" and t.lower_ in FILE_PLACES for t in verb.subtree)
 
 
 def _is_work_product(token: Token) -> bool:
@@ -182,11 +190,11 @@ def _is_work_product(token: Token) -> bool:
 
 
 def _narrates(verb: Token) -> bool:
-    """ "I'll write it on the board" narrates; "I'll write the report", "I'll put the minutes in the folder"
+    """ "I'll write it on the board" narrates; "I'll write the report", "I'll put it in the shared folder"
     name work that outlasts the meeting."""
     if verb.lemma_.lower() not in NARRATION:
         return False
-    return not any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children)
+    return not (any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children) or _files(verb))
 
 
 def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
@@ -229,6 +237,16 @@ def _is_follow_up(verb: Token) -> bool:
         return any(c.lemma_.lower() == "know" for c in verb.children)
     if lemma in CONTACT_VERBS:
         return not (lemma == "call" and any(c.dep_ == "oprd" for c in verb.children))
+    if lemma == "ask":  # "ask Srini about it", not "ask you something" or "ask a question"
+        asked = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
+        return bool(asked) and not any(c.lower_ in {"you", "question", "questions"} for c in asked)
+    if any(
+        c.dep_ == "prep"
+        and c.lower_ in {"via", "by", "over"}
+        and any(o.lower_ in CHANNELS for o in c.children)
+        for c in verb.children
+    ):
+        return True  # "do it via the email", "confirm by phone"
     particles = {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "advmod", "prep"}}
     if particles & CONTACT_PARTICLES:
         return True
