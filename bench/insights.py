@@ -50,6 +50,7 @@ SIMILAR = 0.5
 SUMMARY_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 LABEL_THRESHOLDS = (0.5, 0.7)
 ACTION_ACTS = {"off", "sug", "el.sug"}
+ACTION_TYPES = {"action_item", "follow_up"}
 CONTEXT = AnalysisContext(conversation_start=datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
 
 
@@ -107,7 +108,7 @@ def _fields(utterance: Utterance) -> dict[str, object]:
 
 def action_acts(utterances: list[Utterance], labels: dict[str, str]) -> tuple[float, float, float]:
     gold = {u.id for u in utterances if labels[u.id] in ACTION_ACTS}
-    found = by_message(find_insights(utterances, CONTEXT)[0], {"action_item", "follow_up"})
+    found = by_message(find_insights(utterances, CONTEXT)[0], ACTION_TYPES)
     return prf(len(found & gold), len(found), len(gold))
 
 
@@ -126,7 +127,7 @@ def dialogstudio_meetings() -> list[DialogStudioMeeting]:
         summary = info["abstractive summary"]
         turns = [line.split(" : ", 1) for line in info["dialog history"]]
         utterances = utterances_of([(who, clean(text)) for who, text in turns])
-        items = [i for i in find_insights(utterances, CONTEXT)[0] if i.type in {"action_item", "follow_up"}]
+        items = action_items(utterances)
         actions = [s["text"] for s in summary if s["type"] == "actions" and s["text"] != "*NA*"]
         found.append(DialogStudioMeeting(summary[0]["id"].split(".")[0], utterances, actions, items))
     return found
@@ -161,8 +162,12 @@ def summary_meetings(meetings: list[DialogStudioMeeting]) -> list[SummaryMeeting
 def qmsum_items(name: str) -> list[Insight]:
     """Action items and follow-ups >= 0.5 in a QMSum meeting, one utterance per turn ("u<n>": turn n)."""
     turns = json.loads((DATA / f"qmsum_test_{name}.json").read_text())["meeting_transcripts"]
-    utterances = utterances_of([(turn["speaker"], clean(turn["content"])) for turn in turns])
-    return [i for i in find_insights(utterances, CONTEXT)[0] if i.type in {"action_item", "follow_up"}]
+    return action_items(utterances_of([(turn["speaker"], clean(turn["content"])) for turn in turns]))
+
+
+def action_items(utterances: list[Utterance]) -> list[Insight]:
+    """Action items and follow-ups scored >= 0.5 (Parley's floor; the thresholds above it filter these)."""
+    return [i for i in find_insights(utterances, CONTEXT)[0] if i.type in ACTION_TYPES]
 
 
 def labelled_rows(items: dict[str, list[Insight]], threshold: float) -> list[tuple[str, Counts]]:

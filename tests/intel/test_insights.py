@@ -169,6 +169,7 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "Let me get that.",  # an act of the moment
         "So I'm gonna have to redraw this now.",
         "How many channels do we have to prepare for?",  # asks for information
+        "what else can you send me",  # the same, unpunctuated
         "We need to examine this.",  # no one, no task, no time: a general statement
         "Let's make those four.",
         "We've been trying to work on the funding.",  # what has gone on so far

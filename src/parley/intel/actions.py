@@ -84,7 +84,7 @@ TASK_VERBS = {
 }  # fmt: skip
 TASK_PARTICLES = {("find", "out"), ("figure", "out"), ("look", "into"), ("sort", "out"), ("fill", "out")}
 TASK_PARTICLES |= {("fill", "in"), ("write", "up"), ("work", "on"), ("get", "back")}
-WHETHER_VERBS = {"check", "see", "ask", "find", "wonder", "confirm", "verify", "test", "figure", "know"}
+WHETHER_VERBS = {"check", "see", "ask", "find", "wonder", "confirm", "verify", "test", "figure"}
 CONDITIONAL = re.compile(r"^\W*(\w+\W+){0,3}?(if|unless|whether)\b", re.IGNORECASE)
 
 # Further contact: these action items are follow-ups.
@@ -114,15 +114,21 @@ class ActionMatch:
 def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> ActionMatch | None:
     """The action item the sentence states or asks for, or None."""
     frame = find_frame(sentence, question_form=question_form)
-    if frame is None or not _is_action_verb(frame.verb) or _asks_for_information(sentence, frame.verb):
+    asked = question_form or any(t.text == "?" for t in sentence)
+    if (
+        frame is None
+        or not _is_action_verb(frame.verb)
+        or (asked and _asks_for_information(sentence, frame.verb))
+    ):
         return None
     text = sentence.text
     hedged = _hedged(sentence, frame.verb)
     future = has_due or bool(FUTURE_MARKERS.search(text))
     follow_up = _is_follow_up(frame.verb)
+    later = future or follow_up
     score, firm = _base(frame, follow_up=follow_up)
-    score += _when(text, has_due=has_due, later=future or follow_up)
-    score += _kind_of_work(frame, later=future or follow_up)
+    score += _when(text, has_due=has_due, later=later)
+    score += _kind_of_work(frame, later=later)
     if any(c.lower_ == "just" for t in (frame.verb, *frame.verb.ancestors) for c in t.children):
         score -= 0.1
     if hedged:
@@ -160,10 +166,10 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
         return NARRATION_PENALTY
     if _is_task(frame.verb):
         return 0.1
-    if frame.who == "group" and frame.modal in {"can", "should"} and not later:
-        return -0.2
     if later:
         return 0.0
+    if frame.who == "group" and frame.modal in {"can", "should"}:
+        return -0.2
     return UNSUPPORTED_GROUP if frame.who == "group" or frame.modal == "lets" else UNSUPPORTED
 
 
@@ -210,10 +216,8 @@ def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
 
 
 def _asks_for_information(sentence: Span, verb: Token) -> bool:
-    """ "What else can you do?", "how many channels do we have to prepare for?": a question word before
-    the action, in a question, asks for information (not "why don't we ...", which proposes)."""
-    if not sentence.text.rstrip().endswith("?") and not any(t.lower_ == "?" for t in sentence):
-        return False
+    """In a question, "What else can you do?", "how many channels do we have to prepare for?": a question
+    word before the action asks for information (not "why don't we ...", which proposes)."""
     why_not = any(t.lower_ == "why" for t in sentence) and any(t.dep_ == "neg" for t in sentence)
     return not why_not and any(t.tag_ in {"WP", "WDT", "WP$", "WRB"} for t in sentence if t.i < verb.i)
 
