@@ -129,6 +129,17 @@ def test_a_named_person_who_is_not_speaking_keeps_the_name() -> None:
     assert item.assignee is not None and item.assignee.name == "Maria" and item.assignee.memberId is None
 
 
+def test_the_three_of_us_acts_as_we_and_each_of_you_as_you() -> None:
+    ours = _one("action_item", _conversation(("Alice", "The three of us will review the budget this week.")))
+    assert ours.assignee is not None and ours.assignee.name == "Alice"
+    assert ours.dueBy == "2026-03-06T00:00:00-05:00"
+    yours = _one(
+        "action_item", _conversation(("Alice", "Each of you should prepare a short demo."), ("Bob", "Sure."))
+    )
+    assert yours.assignee is not None and yours.assignee.name == "Bob"
+    assert not [i for i in _conversation(("Alice", "None of us will review it.")) if i.type != "question"]
+
+
 def test_definitive_versus_tentative() -> None:
     firm = _one("action_item", _conversation(("Alice", "We need to book the venue.")))
     tentative = _one("action_item", _conversation(("Alice", "Maybe I could review the contract with legal.")))
@@ -259,6 +270,9 @@ def test_ids_are_stable_across_analyses() -> None:
         ("next week", None, "2026-03-09T00:00:00Z"),
         ("by the end of the week", None, "2026-03-06T00:00:00Z"),
         ("end of the month", -300, "2026-03-31T00:00:00-05:00"),
+        ("this week", None, "2026-03-06T00:00:00Z"),  # by its end, like "end of the week"
+        ("this month", None, "2026-03-31T00:00:00Z"),
+        ("next month", None, "2026-04-01T00:00:00Z"),
         ("in two days", None, "2026-03-04T00:00:00Z"),
         ("in 2 hours", None, "2026-03-02T16:00:00Z"),
         ("on March 10th", None, "2026-03-10T00:00:00Z"),

@@ -212,7 +212,7 @@ def _subject(verb: Token | None) -> Token | None:
 
 
 def _who(subject: Token) -> tuple[Who | None, str | None]:
-    word = subject.lower_
+    word = _partitive_pronoun(subject) or subject.lower_
     if word in {"i", "we"}:
         return ("speaker" if word == "i" else "group"), None
     if word == "you":
@@ -223,6 +223,15 @@ def _who(subject: Token) -> tuple[Who | None, str | None]:
     if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
         return "group", None
     return None, None
+
+
+def _partitive_pronoun(subject: Token) -> str | None:
+    """ "the three of us" acts as "we", "each of you" as "you"."""
+    if subject.lower_ in {"none", "neither"}:
+        return None
+    of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    pronoun = next((c.lower_ for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return {"us": "we", "you": "you"}.get(pronoun or "")
 
 
 def _vocative(sentence: Span) -> str | None:

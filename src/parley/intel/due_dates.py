@@ -7,8 +7,9 @@ and searching free text with dateparser is slow and finds dates in words like "m
 Resolution happens in the conversation's local time: the conversation start shifted by the job's
 `timezoneOffset` (minutes from UTC; the start's own zone, UTC, when absent). Conventions, documented
 because phrases are vague: a day without a time is due at its local midnight ("by Friday" -> Friday
-00:00); "next week" is the Monday of next week; "end of the week" is its Friday; "end of the month" its
-last day; "next Friday" the Friday of next week; a bare weekday or time already past today moves forward.
+00:00); "next week" is the Monday of next week; "end of the week" and "this week" are its Friday; "end of
+the month" and "this month" its last day; "next Friday" the Friday of next week; a bare weekday or time
+already past today moves forward.
 """
 
 from __future__ import annotations
@@ -105,18 +106,17 @@ def _resolve_day(match: re.Match[str], now: datetime) -> datetime | None:
     if parts["eod"]:
         return today.replace(hour=17)
     monday = today - timedelta(days=today.weekday())
-    if parts["eow"]:
+    if parts["eow"] or parts["unit"] == "week" and parts["nextunit"] == "this":
         friday = monday + timedelta(days=4 + (7 if parts["eow"] == "next" else 0))
         return friday if friday >= today else friday + timedelta(days=7)
-    if parts["eom"]:
+    if parts["eom"] or parts["unit"] == "month" and parts["nextunit"] == "this":
         year, month = _add_months(today.year, today.month, 1 if parts["eom"] == "next" else 0)
         return today.replace(year=year, month=month, day=calendar.monthrange(year, month)[1])
-    if parts["unit"]:
-        step = 1 if parts["nextunit"] == "next" else 0
+    if parts["unit"]:  # "next week", "next month": its first day
         if parts["unit"] == "week":
-            return monday + timedelta(days=7 * step) if step else today
-        year, month = _add_months(today.year, today.month, step)
-        return today.replace(year=year, month=month, day=1) if step else today
+            return monday + timedelta(days=7)
+        year, month = _add_months(today.year, today.month, 1)
+        return today.replace(year=year, month=month, day=1)
     if parts["weekday"]:
         return _weekday(today, WEEKDAYS.index(parts["weekday"]), (parts["which"] or "").strip())
     if parts["count"]:
