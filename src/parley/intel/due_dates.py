@@ -106,10 +106,10 @@ def _resolve_day(match: re.Match[str], now: datetime) -> datetime | None:
     if parts["eod"]:
         return today.replace(hour=17)
     monday = today - timedelta(days=today.weekday())
-    if parts["eow"] or parts["unit"] == "week" and parts["nextunit"] == "this":
+    if parts["eow"] or (parts["unit"] == "week" and parts["nextunit"] == "this"):
         friday = monday + timedelta(days=4 + (7 if parts["eow"] == "next" else 0))
         return friday if friday >= today else friday + timedelta(days=7)
-    if parts["eom"] or parts["unit"] == "month" and parts["nextunit"] == "this":
+    if parts["eom"] or (parts["unit"] == "month" and parts["nextunit"] == "this"):
         year, month = _add_months(today.year, today.month, 1 if parts["eom"] == "next" else 0)
         return today.replace(year=year, month=month, day=calendar.monthrange(year, month)[1])
     if parts["unit"]:  # "next week", "next month": its first day
