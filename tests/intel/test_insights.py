@@ -186,6 +186,11 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "We've been trying to work on the funding.",  # what has gone on so far
         "I'll answer this in English.",
         "Can I ask you a question?",
+        "I'm just gonna bring up the idea of colours.",  # narrates the meeting
+        "So, I would reiterate what we say in our report.",
+        "So you'd have to figure out the wiring.",  # what anyone would do
+        "Want to do Vista,",  # "(do you) want to ...": not an order, and Vista is no one's name
+        'So "pay a visit".',  # a phrase mentioned, not said to anyone
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -204,6 +209,8 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("I'll ask Srini about the other packages.", "follow_up"),
         ("Do it via e-mail.", "follow_up"),
         ("I could put it in the shared folder.", "action_item"),
+        ("I'll bring up the contract with legal.", "follow_up"),
+        ("Would you send me the file?", "follow_up"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

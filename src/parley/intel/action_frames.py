@@ -28,6 +28,10 @@ ADJECTIVE_LINKS |= {"ready": "will"}
 HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope", "say", "expect", "imagine"}
 GROUP_WORDS = {"someone", "somebody", "everyone", "everybody", "anyone", "anybody", "each", "all", "one"}
 GROUP_WORDS |= {"team", "group", "manager", "designer", "expert", "lead", "owner", "department"}
+ELIDED_SUBJECT = {"want", "like", "mean"}  # a bare "want to ..." drops "do you", it does not order
+QUOTES = {'"', "“", "”"}
+# A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
+ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,8 +138,11 @@ def _request_of_other(root: Token) -> Frame | None:
 
 
 def _imperative(verb: Token, sentence: Span) -> Frame | None:
-    """A bare verb opening the sentence (after "so", "please", or a name and a comma)."""
+    """A bare verb opening the sentence (after "so", "please", or a name and a comma); not "want to ..."
+    ("(do you) want to do Vista?"), nor words in quotation marks (a phrase mentioned, not said to anyone)."""
     if verb.tag_ != "VB" or verb.dep_ != "ROOT" or any(c.dep_ in {"aux", "neg"} for c in verb.children):
+        return None
+    if verb.lemma_.lower() in ELIDED_SUBJECT or any(t.text in QUOTES for t in sentence if t.i < verb.i):
         return None
     before = [t for t in sentence if t.i < verb.i and not t.is_punct]
     name = _vocative(sentence)
@@ -242,6 +249,6 @@ def _vocative(sentence: Span) -> str | None:
             continue
         token = words[index]
         beside = [words[i] for i in (index - 1, index + 1) if 0 <= i < len(words)]
-        if token.pos_ == "PROPN" and any(t.text == "," for t in beside) and token.dep_ != "pobj":
+        if token.pos_ == "PROPN" and any(t.text == "," for t in beside) and token.dep_ not in ARGUMENTS:
             return token.text
     return None

@@ -57,8 +57,9 @@ NARRATION = {
     "open", "turn", "give", "run", "mention", "point", "hold", "come", "read", "switch", "play", "try",
     "leave", "break", "finish", "wind", "skip", "vote", "save", "write", "press", "click", "put", "clap",
     "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm", "answer", "expand",
-    "elaborate", "clarify", "repeat",
+    "elaborate", "clarify", "repeat", "reiterate", "stress", "emphasise", "emphasize", "highlight",
 }  # fmt: skip
+NARRATION_PARTICLES = {("bring", "up")}  # "I'll bring up the idea of colours"; not "... with legal"
 FILE_PLACES = {"folder", "drive", "wiki", "repository", "repo", "sharepoint", "dropbox", "inbox"}
 # What a narrating verb makes or files when it is work, not narration ("write the report").
 WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
@@ -129,10 +130,12 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     score, firm = _base(frame, follow_up=follow_up)
     score += _when(text, has_due=has_due, later=later)
     score += _kind_of_work(frame, later=later)
-    if any(c.lower_ == "just" for t in (frame.verb, *frame.verb.ancestors) for c in t.children):
+    if _said_with(frame.verb, {"just"}):
         score -= 0.1
     if hedged:
         score -= 0.1
+    if frame.who == "addressee" and frame.modal != "request" and _said_with(frame.verb, {"would", "'d"}):
+        score -= 0.2  # "you'd have to figure out": what anyone would do, not a request
     conditional = bool(CONDITIONAL.search(text)) or _has_condition(frame.verb)
     if conditional:
         score -= 0.15
@@ -148,6 +151,11 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
         follow_up=follow_up,
         phrase=action_phrase(frame.verb),
     )
+
+
+def _said_with(verb: Token, words: set[str]) -> bool:
+    """One of `words` modifies the verb or a link of its chain ("would" in "you'd have to figure out")."""
+    return any(c.lower_ in words for t in (verb, *verb.ancestors) for c in t.children)
 
 
 def _when(text: str, *, has_due: bool, later: bool) -> float:
@@ -198,7 +206,9 @@ def _is_work_product(token: Token) -> bool:
 def _narrates(verb: Token) -> bool:
     """ "I'll write it on the board" narrates; "I'll write the report", "I'll put it in the shared folder"
     name work that outlasts the meeting."""
-    if verb.lemma_.lower() not in NARRATION:
+    lemma = verb.lemma_.lower()
+    particles = {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "prep"}}
+    if lemma not in NARRATION and not particles & NARRATION_PARTICLES:
         return False
     return not (any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children) or _files(verb))
 
@@ -257,6 +267,8 @@ def _is_follow_up(verb: Token) -> bool:
     objects = {c.lemma_.lower() for c in verb.subtree if c.dep_ in {"dobj", "pobj"}}
     if lemma in ARRANGE_VERBS and objects & MEETING_WORDS:
         return True
+    if lemma in {"raise", "bring"}:  # "raise it with legal", "bring up the contract with legal"
+        return any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children)
     return lemma in {"talk", "speak", "write"} and any(
         c.dep_ == "prep" and c.lower_ in {"to", "with"} for c in verb.children
     )
