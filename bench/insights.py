@@ -76,7 +76,8 @@ def prf(true_positive: int, predicted: int, gold: int) -> tuple[float, float, fl
 
 
 def by_message(insights: list[Insight], kinds: set[str]) -> set[str]:
-    return {item.messageIds[0] for item in insights if item.type in kinds}
+    """Every message an insight of these kinds lies on (a volunteered action item lies on two)."""
+    return {message for item in insights if item.type in kinds for message in item.messageIds}
 
 
 def dialogue_acts() -> tuple[list[Utterance], dict[str, str]]:
@@ -174,7 +175,8 @@ def labelled_rows(items: dict[str, list[Insight]], threshold: float) -> list[tup
     """Counts against bench/labels, per part (development, held-out, all), at one confidenceThreshold."""
     per_meeting = {}
     for name, found in items.items():
-        reported = {int(i.messageIds[0][1:]) for i in found if i.score >= threshold}
+        kept = [item for item in found if item.score >= threshold]
+        reported = {int(message[1:]) for message in by_message(kept, ACTION_TYPES)}
         per_meeting[name] = count(load_labels(name), reported)
     parts = {"development": DEVELOPMENT, "held-out": HELD_OUT, "all": DEVELOPMENT + HELD_OUT}
     return [

@@ -108,6 +108,25 @@ def test_confidence_threshold_from_query_and_from_the_job(sqlite_api: Api) -> No
     assert [i["text"] for i in stored] == [i["text"] for i in strict]
 
 
+def test_a_volunteer_takes_on_a_request_to_anyone(sqlite_api: Api) -> None:
+    api = sqlite_api
+    messages = [
+        _message("Alice", "Could somebody send the minutes to the client?", 0),
+        _message("Bob", "I'll do that.", 3),
+    ]
+    accepted = api.client.post("/v1/process/text", json={"messages": messages}, headers=api.headers)
+    assert accepted.status_code == 201, accepted.text
+    assert api.wait(accepted.json()["jobId"])["status"] == "completed"
+    base = f"/v1/conversations/{accepted.json()['conversationId']}"
+    stored = api.get(f"{base}/messages").json()["messages"]
+    follow_ups = api.get(f"{base}/follow-ups").json()["followUps"]
+    assert [(f["text"], f["from"]["name"], f["assignee"]["name"]) for f in follow_ups] == [
+        ("Could somebody send the minutes to the client?", "Alice", "Bob")
+    ]
+    assert follow_ups[0]["messageIds"] == [m["id"] for m in stored] and follow_ups[0]["definitive"] is True
+    assert api.get(f"{base}/action-items").json()["actionItems"] == []  # "I'll do that" is not a second item
+
+
 def test_renaming_a_member_changes_from_and_assignee(sqlite_api: Api) -> None:
     api = sqlite_api
     conversation_id = _submit(api)

@@ -140,6 +140,40 @@ def test_the_three_of_us_acts_as_we_and_each_of_you_as_you() -> None:
     assert not [i for i in _conversation(("Alice", "None of us will review it.")) if i.type != "question"]
 
 
+@pytest.mark.parametrize(
+    ("request_text", "reply", "kind"),
+    [
+        ("Could somebody send the minutes to the client?", "I'll do that.", "follow_up"),
+        ("Who's going to book the venue?", "I will.", "action_item"),
+        ("We need someone to review the contract.", "Sure, I can take care of it.", "action_item"),
+        ("Can you send me the report?", "Yeah, will do.", "follow_up"),
+    ],
+)
+def test_a_reply_that_takes_on_a_request_makes_it_the_repliers(
+    request_text: str, reply: str, kind: str
+) -> None:
+    found = [i for i in _conversation(("Alice", request_text), ("Bob", reply)) if i.type != "question"]
+    item = _one(kind, found)
+    assert len(found) == 1 and item.text == request_text and item.messageIds == ["m0", "m1"]
+    assert item.assignee is not None and item.assignee.name == "Bob"
+    assert item.definitive and item.score >= 0.85
+
+
+def test_a_deadline_in_the_reply_is_the_items() -> None:
+    found = _conversation(("Alice", "Who can review the contract?"), ("Bob", "I can do it tomorrow."))
+    item = _one("action_item", found)
+    assert item.dueBy == "2026-03-03T00:00:00-05:00" and item.messageIds == ["m0", "m1"]
+
+
+def test_nothing_to_take_on_without_a_request_by_someone_else() -> None:
+    alone = _one("action_item", _conversation(("Alice", "Someone needs to review the contract.")))
+    assert alone.assignee is None  # nobody has taken it on
+    same_speaker = _conversation(("Alice", "Who's going to book the venue?"), ("Alice", "I will."))
+    assert not [i for i in same_speaker if i.type != "question"]
+    turn_taking = _conversation(("Alice", "Now, who would like to go next?"), ("Bob", "Me."))
+    assert not [i for i in turn_taking if i.type != "question"]  # the meeting's own business
+
+
 def test_definitive_versus_tentative() -> None:
     firm = _one("action_item", _conversation(("Alice", "We need to book the venue.")))
     tentative = _one("action_item", _conversation(("Alice", "Maybe I could review the contract with legal.")))

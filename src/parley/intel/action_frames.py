@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-Who = Literal["speaker", "addressee", "named", "group"]
+Who = Literal["speaker", "addressee", "named", "group", "anyone"]  # anyone: whoever takes it on
 
 MODALS = {"will": "will", "shall": "will", "must": "must", "should": "should", "ought": "should"}
 MODALS |= {"can": "can", "could": "can", "may": "can", "might": "can", "would": "can"}
@@ -26,7 +26,8 @@ CHAIN |= {"supposed": "must", "suppose": "must", "able": "can", "be": "will"}
 ADJECTIVE_LINKS = {"able": "can", "supposed": "must", "happy": "will", "glad": "will", "willing": "will"}
 ADJECTIVE_LINKS |= {"ready": "will"}
 HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope", "say", "expect", "imagine"}
-GROUP_WORDS = {"someone", "somebody", "everyone", "everybody", "anyone", "anybody", "each", "all", "one"}
+GROUP_WORDS = {"everyone", "everybody", "each", "all", "one"}
+ANYONE_WORDS = {"someone", "somebody", "anyone", "anybody", "who"}
 GROUP_WORDS |= {"team", "group", "manager", "designer", "expert", "lead", "owner", "department"}
 ELIDED_SUBJECT = {"want", "like", "mean"}  # a bare "want to ..." drops "do you", it does not order
 QUOTES = {'"', "“", "”"}
@@ -38,7 +39,7 @@ ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound",
 class Frame:
     verb: Token
     who: Who
-    modal: str  # will / must / should / can / want / try, or request / imperative / lets / offer
+    modal: str  # will / must / should / can / want / try, or request / imperative / lets / offer / asked
     name: str | None = None
 
 
@@ -87,6 +88,8 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
 def _question_frame(sentence: Span, root: Token) -> Frame | None:
     """Only some questions ask for an action: "can you ...", "should we ...", "why don't we ..."."""
     subject = _subject(root)
+    if subject is not None and subject.lower_ == "who":
+        return _volunteer_wanted(root)
     auxiliaries = {c.lower_ for c in root.children if c.dep_ == "aux"}
     why_not = "why" in {t.lower_ for t in sentence} and any(c.dep_ == "neg" for c in root.children)
     if subject is None or root.tag_ != "VB" or (any(c.dep_ == "neg" for c in root.children) and not why_not):
@@ -98,7 +101,19 @@ def _question_frame(sentence: Span, root: Token) -> Frame | None:
         return Frame(lexical, "addressee", "request", _vocative(sentence))
     if subject.lower_ == "we" and auxiliaries & {"should", "shall"}:
         return Frame(lexical, "speaker", "should")
+    if subject.lower_ in ANYONE_WORDS and auxiliaries & {"can", "could", "would", "will", "ca"}:
+        return Frame(lexical, "anyone", "request")  # "could somebody send the minutes?"
     return None
+
+
+def _volunteer_wanted(root: Token) -> Frame | None:
+    """ "Who's going to book the venue?", "who can send the minutes?": a task that waits for a volunteer
+    (not "who booked it?")."""
+    if any(c.dep_ == "neg" for c in root.children):
+        return None
+    lexical, markers = _lexical_chain(root)
+    markers |= {MODALS[c.lower_] for c in root.children if c.dep_ == "aux" and c.lower_ in MODALS}
+    return Frame(lexical, "anyone", "asked") if markers else None
 
 
 def _declarative_order(root: Token) -> bool:
@@ -128,6 +143,10 @@ def _lets_frame(root: Token) -> Frame | None:
 
 
 def _request_of_other(root: Token) -> Frame | None:
+    wanted = next((c for c in root.children if c.dep_ == "dobj" and c.lower_ in ANYONE_WORDS), None)
+    task = next((c for c in wanted.children if c.dep_ in {"relcl", "acl"}), None) if wanted else None
+    if task is not None and any(c.lower_ == "to" for c in task.children):
+        return Frame(_lexical_chain(task)[0], "anyone", "request")  # "we need someone to review it"
     clause = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
     subject = _subject(clause) if clause is not None else None
     if clause is None or subject is None or subject.lower_ in {"i", "we"}:
@@ -227,6 +246,8 @@ def _who(subject: Token) -> tuple[Who | None, str | None]:
     if subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON":
         names = [t.text for t in subject.subtree if t.pos_ == "PROPN"]
         return "named", " ".join(names) or subject.text
+    if word in ANYONE_WORDS:
+        return "anyone", None
     if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
         return "group", None
     return None, None

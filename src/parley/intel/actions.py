@@ -32,7 +32,12 @@ BASE = {  # (who, modal class) -> score
     "named": {"will": 0.85, "must": 0.8, "should": 0.65, "can": 0.6, "want": 0.5, "try": 0.6},
     "addressee": {"will": 0.65, "must": 0.55, "should": 0.6, "can": 0.45, "want": 0.4, "try": 0.55},
 }
+BASE["anyone"] = BASE["group"]  # "someone needs to book the venue"
+# "Who's going to book the venue?" names no one: an action item once someone takes it on (volunteers.py).
+ASKED = 0.3
 FIRM = {"will", "must"}
+MIN_SCORE = 0.5  # items below are dropped: the API's confidenceThreshold cannot go lower
+DEADLINE = 0.1  # what a deadline adds
 # A bare imperative ("use big buttons", "select the pen") and "let me ..." ("let me get that") are, in
 # meetings, mostly proposals or acts of the moment: they pass 0.5 only with more evidence (a deadline, a
 # later time, a task); "send me the deck" and "let me call them" are follow-ups and pass.
@@ -105,6 +110,7 @@ SKIP_IN_PHRASE = {"conj", "cc", "punct", "advcl", "mark", "parataxis", "relcl", 
 class ActionMatch:
     verb: Token  # the lexical verb of the action ("decide" in "we're going to have to decide")
     score: float
+    evidence: float  # what the score adds to the frame's base: time, kind of work, hedges, conditions
     definitive: bool
     who: Who
     name: str | None  # the named assignee as written ("John"), when there is one
@@ -119,38 +125,43 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     if (
         frame is None
         or not _is_action_verb(frame.verb)
-        or (asked and _asks_for_information(sentence, frame.verb))
+        or (asked and frame.modal != "asked" and _asks_for_information(sentence, frame.verb))
     ):
         return None
     text = sentence.text
     hedged = _hedged(sentence, frame.verb)
-    future = has_due or bool(FUTURE_MARKERS.search(text))
-    follow_up = _is_follow_up(frame.verb)
-    later = future or follow_up
-    score, firm = _base(frame, follow_up=follow_up)
-    score += _when(text, has_due=has_due, later=later)
-    score += _kind_of_work(frame, later=later)
-    if _said_with(frame.verb, {"just"}):
-        score -= 0.1
-    if hedged:
-        score -= 0.1
-    if frame.who == "addressee" and frame.modal != "request" and _said_with(frame.verb, {"would", "'d"}):
-        score -= 0.2  # "you'd have to figure out": what anyone would do, not a request
     conditional = bool(CONDITIONAL.search(text)) or _has_condition(frame.verb)
-    if conditional:
-        score -= 0.15
-    if not _has_complement(frame.verb):
-        score -= 0.15
-    definitive = firm and not hedged and not conditional
+    follow_up = _is_follow_up(frame.verb)
+    later = has_due or bool(FUTURE_MARKERS.search(text)) or follow_up
+    base, firm = _base(frame, follow_up=follow_up)
+    evidence = _evidence(frame, text, has_due=has_due, later=later) - 0.1 * hedged - 0.15 * conditional
     return ActionMatch(
         verb=frame.verb,
-        score=round(min(max(score, 0.0), 0.98), 3),
-        definitive=definitive,
+        score=clip_score(base + evidence),
+        evidence=evidence,
+        definitive=firm and not hedged and not conditional,
         who=frame.who,
         name=frame.name,
         follow_up=follow_up,
         phrase=action_phrase(frame.verb),
     )
+
+
+def _evidence(frame: Frame, text: str, *, has_due: bool, later: bool) -> float:
+    """What the words around the frame add to its base (a time, the kind of work) or take away ("just",
+    "you'd have to", a verb with nothing after it). Hedges and conditions are counted by the caller."""
+    evidence = _when(text, has_due=has_due, later=later) + _kind_of_work(frame, later=later)
+    if _said_with(frame.verb, {"just"}):
+        evidence -= 0.1
+    if frame.who == "addressee" and frame.modal != "request" and _said_with(frame.verb, {"would", "'d"}):
+        evidence -= 0.2  # "you'd have to figure out": what anyone would do, not a request
+    if not _has_complement(frame.verb):
+        evidence -= 0.15
+    return evidence
+
+
+def clip_score(score: float) -> float:
+    return round(min(max(score, 0.0), 0.98), 3)
 
 
 def _said_with(verb: Token, words: set[str]) -> bool:
@@ -160,7 +171,7 @@ def _said_with(verb: Token, words: set[str]) -> bool:
 
 def _when(text: str, *, has_due: bool, later: bool) -> float:
     if has_due:
-        return 0.1
+        return DEADLINE
     if later:
         return 0.05
     return -0.3 if IMMEDIATE.search(text) else 0.0
@@ -176,9 +187,10 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
         return 0.1
     if later:
         return 0.0
-    if frame.who == "group" and frame.modal in {"can", "should"}:
+    nobody = frame.who in {"group", "anyone"}
+    if nobody and frame.modal in {"can", "should"}:
         return -0.2
-    return UNSUPPORTED_GROUP if frame.who == "group" or frame.modal == "lets" else UNSUPPORTED
+    return UNSUPPORTED_GROUP if nobody or frame.modal == "lets" else UNSUPPORTED
 
 
 def _is_task(verb: Token) -> bool:
@@ -222,6 +234,8 @@ def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
         return (0.6 if follow_up else OFFER), True
     if frame.modal == "lets":
         return 0.75, True
+    if frame.modal == "asked":
+        return ASKED, False
     return BASE[frame.who][frame.modal], frame.modal in FIRM
 
 

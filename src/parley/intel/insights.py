@@ -11,24 +11,27 @@ Like Symbl, which lists them under /follow-ups and not under /action-items, each
 Assignees: a first-person commitment ("I'll", "we need to", "let's") is the speaker's; a named person
 ("John will ...", "John, can you ...") is that person, matched to a member by full or first name when one
 of the speakers has it; "you" is the addressee: the next other speaker to talk (who answers), else the
-previous one. Only items scored >= 0.5 are kept: the API's confidenceThreshold cannot go lower.
+previous one; "someone" or "who" is whoever takes the task on in a short reply ("I'll do that",
+volunteers.py), which also makes the request's item firm and adds the reply's message to it. Only items
+scored >= 0.5 are kept: the API's confidenceThreshold cannot go lower.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from parley.intel.actions import ActionMatch, find_action
+from parley.intel.actions import MIN_SCORE, ActionMatch, find_action
 from parley.intel.due_dates import DuePhrase, find_due
 from parley.intel.language import parse_all
 from parley.intel.model import AnalysisContext, Assignee, Insight, InsightEntity, Phrase, Utterance
 from parley.intel.questions import asks_by_wording, question_score
+from parley.intel.volunteers import Reading, bind_volunteers, volunteered_score
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
-MIN_SCORE = 0.5
 ADDRESSEE_WINDOW = 3  # utterances to look ahead (or back) for the person a request was said to
 
 
@@ -38,25 +41,59 @@ def find_insights(
     insights: list[Insight] = []
     phrases: dict[str, list[Phrase]] = {}
     people = _people(utterances)
-    punctuated = _punctuated(utterances)
-    for index, (utterance, doc) in enumerate(
-        zip(utterances, parse_all([u.text for u in utterances]), strict=True)
-    ):
+    readings = _read(utterances, context, punctuated=_punctuated(utterances))
+    taken = bind_volunteers(readings, utterances)
+    replies = {(reply.index, reply.number) for reply in taken.values()}
+    for reading in readings:
+        utterance = utterances[reading.index]
+        if reading.question >= MIN_SCORE:
+            insights.append(_question(utterance, reading.number, reading.text, reading.question))
+        action, reply = reading.action, taken.get((reading.index, reading.number))
+        if action is None or (reading.index, reading.number) in replies:
+            continue
+        if reply is not None:
+            item = _volunteered(reading, reply, utterances)
+        elif action.score >= MIN_SCORE:
+            assignee = _assignee(action, utterances, reading.index, people)
+            item = _action_item(utterance, reading.number, reading.sentence, action, assignee, reading.due)
+        else:
+            continue
+        insights.append(item)
+        phrases.setdefault(utterance.id, []).append(Phrase(text=action.phrase))
+    return insights, phrases
+
+
+def _read(utterances: list[Utterance], context: AnalysisContext, *, punctuated: bool) -> list[Reading]:
+    """Every sentence once: its question score, its deadline and its action frame."""
+    readings = []
+    for index, doc in enumerate(parse_all([u.text for u in utterances])):
         for number, sentence in enumerate(doc.sents):
             text = sentence.text.strip()
             if not text:
                 continue
-            asked = question_score(sentence, punctuated=punctuated)
-            if asked >= MIN_SCORE:
-                insights.append(_question(utterance, number, text, asked))
             due = find_due(text, context.conversation_start, context.timezone_offset_minutes)
             action = find_action(sentence, question_form=asks_by_wording(sentence), has_due=due is not None)
-            if action is None or action.score < MIN_SCORE:
-                continue
-            assignee = _assignee(action, utterances, index, people)
-            insights.append(_action_item(utterance, number, sentence, action, assignee, due))
-            phrases.setdefault(utterance.id, []).append(Phrase(text=action.phrase))
-    return insights, phrases
+            asked = question_score(sentence, punctuated=punctuated)
+            readings.append(Reading(index, number, sentence, text, due, action, asked))
+    return readings
+
+
+def _volunteered(request: Reading, reply: Reading, utterances: list[Utterance]) -> Insight:
+    """The request's action item, taken on by whoever replied: firm, theirs, with both messages."""
+    assert request.action is not None
+    due = request.due or reply.due
+    score = max(request.action.score, volunteered_score(request, reply))
+    action = replace(request.action, score=score, definitive=True)
+    assignee = _member_of(utterances[reply.index])
+    item = _action_item(
+        utterances[request.index], request.number, request.sentence, action, assignee, request.due
+    )
+    return item.model_copy(
+        update={
+            "messageIds": [*item.messageIds, utterances[reply.index].id],
+            "dueBy": due.value if due else None,
+        }
+    )
 
 
 def _punctuated(utterances: list[Utterance]) -> bool:
