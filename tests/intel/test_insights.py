@@ -174,6 +174,23 @@ def test_nothing_to_take_on_without_a_request_by_someone_else() -> None:
     assert not [i for i in turn_taking if i.type != "question"]  # the meeting's own business
 
 
+def test_a_role_is_the_assignee_by_its_name_and_is_no_person_entity() -> None:
+    item = _one(
+        "action_item", _conversation(("Alice", "The industrial designer will work on the components."))
+    )
+    assert item.assignee is not None and item.assignee.name == "industrial designer"
+    assert item.assignee.memberId is None and not [e for e in item.entities if e.type == "person"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["You two prepare the presentation for next time.", "I'd like to see your interface concept tomorrow."],
+)
+def test_telling_or_asking_the_people_addressed_is_their_action_item(text: str) -> None:
+    item = _one("action_item", _conversation(("Alice", text), ("Bob", "Okay.")))
+    assert item.assignee is not None and item.assignee.name == "Bob"
+
+
 def test_definitive_versus_tentative() -> None:
     firm = _one("action_item", _conversation(("Alice", "We need to book the venue.")))
     tentative = _one("action_item", _conversation(("Alice", "Maybe I could review the contract with legal.")))

@@ -26,10 +26,13 @@ CHAIN |= {"supposed": "must", "suppose": "must", "able": "can", "be": "will"}
 ADJECTIVE_LINKS = {"able": "can", "supposed": "must", "happy": "will", "glad": "will", "willing": "will"}
 ADJECTIVE_LINKS |= {"ready": "will"}
 HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope", "say", "expect", "imagine"}
-GROUP_WORDS = {"everyone", "everybody", "each", "all", "one"}
+GROUP_WORDS = {"everyone", "everybody", "each", "all", "one", "team", "group", "department"}
+# "The industrial designer will ...": a role, assigned by its name when no speaker has it.
+ROLE_WORDS = {"manager", "designer", "expert", "lead", "owner", "engineer", "developer", "secretary", "chair"}
 ANYONE_WORDS = {"someone", "somebody", "anyone", "anybody", "who"}
-GROUP_WORDS |= {"team", "group", "manager", "designer", "expert", "lead", "owner", "department"}
 ELIDED_SUBJECT = {"want", "like", "mean"}  # a bare "want to ..." drops "do you", it does not order
+RECEIVING = {"see", "hear", "get", "have", "receive", "read", "review"}
+ADDRESSED_GROUPS = {"two", "three", "both", "all", "guys", "folks"}
 QUOTES = {'"', "“", "”"}
 # A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
 ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}
@@ -80,9 +83,18 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
         return None
     modal = _strongest(markers)
     who, name = _who(subject)
+    if modal is None and lexical is verb and verb.dep_ == "ROOT" and _addressed_group(subject):
+        return Frame(verb, "addressee", "imperative")  # "you two prepare the presentation"
     if modal is None or who is None:
         return None
     return Frame(lexical, who, modal, name)
+
+
+def _addressed_group(subject: Token) -> bool:
+    """ "You two", "you both", "you guys": people told what to do, not a statement about "you"."""
+    if subject.lower_ == "you":
+        return any(c.lower_ in ADDRESSED_GROUPS for c in subject.children)
+    return subject.lower_ in ADDRESSED_GROUPS and any(c.lower_ == "you" for c in subject.children)
 
 
 def _question_frame(sentence: Span, root: Token) -> Frame | None:
@@ -148,12 +160,23 @@ def _request_of_other(root: Token) -> Frame | None:
     if task is not None and any(c.lower_ == "to" for c in task.children):
         return Frame(_lexical_chain(task)[0], "anyone", "request")  # "we need someone to review it"
     clause = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
+    if clause is not None and _receives_yours(clause):
+        return Frame(clause, "addressee", "request", _vocative(root.sent))  # "I'd like to see your concept"
     subject = _subject(clause) if clause is not None else None
     if clause is None or subject is None or subject.lower_ in {"i", "we"}:
         return None
     who, name = _who(subject)
     name = name or _vocative(root.sent)
     return Frame(_lexical_chain(clause)[0], who, "request", name) if who else None
+
+
+def _receives_yours(verb: Token) -> bool:
+    """ "(I'd like to) see your interface concept", "(we need to) get your figures": the addressee is to
+    produce it."""
+    return verb.lemma_.lower() in RECEIVING and any(
+        c.dep_ == "dobj" and any(p.dep_ == "poss" and p.lower_ == "your" for p in c.children)
+        for c in verb.children
+    )
 
 
 def _imperative(verb: Token, sentence: Span) -> Frame | None:
@@ -248,6 +271,9 @@ def _who(subject: Token) -> tuple[Who | None, str | None]:
         return "named", " ".join(names) or subject.text
     if word in ANYONE_WORDS:
         return "anyone", None
+    if subject.lemma_.lower() in ROLE_WORDS:
+        role = [t.text for t in subject.subtree if t.dep_ in {"compound", "amod"} and t.i < subject.i]
+        return "named", " ".join([*role, subject.text])
     if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
         return "group", None
     return None, None

@@ -147,10 +147,11 @@ def _entities(
         for ent in sentence.ents
         if ent.label_ == "PERSON"
     ]
-    if assignee and assignee.name and not any(item.text == assignee.name for item in found):
-        offset = text.find(assignee.name)
+    name = assignee.name if assignee is not None else None
+    if name and name[0].isupper() and not any(item.text == name for item in found):  # a name, not a role
+        offset = text.find(name)
         if offset >= 0:  # a named assignee the tagger missed
-            found.append(InsightEntity(type="person", text=assignee.name, offset=offset, value=assignee.name))
+            found.append(InsightEntity(type="person", text=name, offset=offset, value=name))
     if due is not None:
         kind = "datetime" if due.has_time else "date"
         found.append(InsightEntity(type=kind, text=due.text, offset=due.offset, value=due.value))
