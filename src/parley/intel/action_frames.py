@@ -1,5 +1,6 @@
-"""The frame of a sentence that may state an action: who acts (the speaker, the addressee, a named person,
-the group) and with which modal or construction ("will", "must", "can", a request, an imperative, "let's").
+"""The frame of a sentence that may state an action: who acts (the speaker, the addressee, a named person
+or role, the group, or anyone who takes it on) and with which modal or construction ("will", "must", "can",
+a request, an imperative, "let's", "who's going to ...?").
 
 Chains like "going to have to decide" are walked down to the lexical verb, collecting what each link says
 ("going to" -> will, "have to" -> must). A past-tense link ("we had to", "I was going to") reports rather
