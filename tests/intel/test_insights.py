@@ -91,6 +91,29 @@ def test_unpunctuated_questions_are_found_by_their_wording() -> None:
     assert _one("question", found).text == "can you hear me"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "so if this isn't to scale what kind of dimensions are you thinking about here",
+        "the logo is on the side isn't it",
+        "for this first part power-wise have we got a battery",
+        "so w what's our reviewed suggestion",  # a word broken off and said again
+    ],
+)
+def test_unpunctuated_questions_inside_a_sentence_are_found(text: str) -> None:
+    found = _conversation(("Alice", text), ("Bob", "yes"), ("Alice", "good lets go on"))
+    assert _one("question", found).text == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the main thing is we're running late", "I know what you mean", "they like it and so do we", "okay"],
+)
+def test_unpunctuated_statements_stay_statements(text: str) -> None:
+    found = _conversation(("Alice", text), ("Bob", "yes"), ("Alice", "good lets go on"))
+    assert not [item for item in found if item.type == "question"]
+
+
 def test_a_request_is_both_a_question_and_the_addressees_action_item() -> None:
     found = _conversation(("Alice", "Can you review the contract by Friday?"), ("Bob", "Sure."))
     assert _one("question", found).score >= 0.9

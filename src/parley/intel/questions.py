@@ -18,6 +18,7 @@ chose not to write "?"), 0.55 when it trails off after five words or more, else 
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ INVERTED_SUBJECTS = {
     "i", "you", "we", "they", "he", "she", "it", "that", "this", "there", "these", "those",
     "anyone", "anybody", "everyone", "everybody", "someone", "somebody",
 }  # fmt: skip
+FINITE = {"MD", "VBZ", "VBP", "VBD"}
+INVERTED_PRONOUNS = {"you", "we", "they", "he", "she", "it", "there", "anyone", "anybody", "everyone"}
+TAG_SUBJECTS = {"it", "we", "you", "they", "he", "she", "i", "there", "that"}
 OPEN_ALTERNATIVE = re.compile(r"\bor[\s,.]*$", re.IGNORECASE)
 SELF_ANSWERED = re.compile(
     r",\s*(?:yes|no|yeah|nope)\s*,?\s*(?:it|they|we|he|she|i|you|that|there)\s+"
@@ -71,7 +75,7 @@ def question_score(sentence: Span, *, punctuated: bool = True) -> float:
     if SELF_ANSWERED.search(text):
         return 0.0
     marked = text.endswith("?")
-    form = _form(sentence, text)
+    form = _form(sentence, text) or (0.0 if punctuated else _inner_form(sentence))
     if marked and form:
         return 0.95
     if form and punctuated:
@@ -111,6 +115,56 @@ def _form(sentence: Span, text: str) -> float:
     return 0.0
 
 
+def _inner_form(sentence: Span) -> float:
+    """In unpunctuated text a question often follows what was said before it in the same sentence ("so if
+    this isn't to scale what kind of dimensions are you thinking about", "power-wise have we got a
+    battery", "it's on the side isn't it"): a negative tag at the end, an auxiliary and a pronoun inverted
+    after a fronted phrase, or a wh-word followed by an inverted auxiliary and subject."""
+    words = [token for token in sentence if not token.is_punct and not token.is_space]
+    if len(words) >= 5 and _negative_tag(words[-3:]):
+        return 0.75
+    if any(_inverted_after(*words[index - 1 : index + 3]) for index in range(2, len(words) - 2)):
+        return 0.7
+    if any(_wh_then_inversion(words[index:]) for index in range(1, len(words) - 2)):
+        return 0.7
+    return 0.0
+
+
+def _wh_then_inversion(words: list[Token]) -> bool:
+    """ "what kind of dimensions are you ...", "how wide is it": a wh-word, then within four words an
+    auxiliary directly before its subject."""
+    if words[0].tag_ not in WH_TAGS or words[0].lower_ in {"that", "which"}:
+        return False
+    return any(
+        auxiliary.lemma_.lower() in AUXILIARIES and subject.lower_ in INVERTED_SUBJECTS
+        for auxiliary, subject in pairwise(words[1:5])
+    )
+
+
+def _inverted_after(before: Token, auxiliary: Token, subject: Token, after: Token) -> bool:
+    """ "for this first part power-wise have we got a battery": an auxiliary and a pronoun inverted after
+    a fronted phrase, the pronoun followed by no finite verb of its own ("the thing is we're ..." is a
+    statement; "have we got" is tagged as a past tense), and not "so do we", "than did they"."""
+    return (
+        auxiliary.lemma_.lower() in AUXILIARIES
+        and auxiliary.tag_ in FINITE
+        and subject.lower_ in INVERTED_PRONOUNS
+        and (after.tag_ not in FINITE or (after.tag_ == "VBD" and auxiliary.lemma_.lower() == "have"))
+        and before.pos_ in {"NOUN", "ADV", "ADJ", "INTJ"}
+        and before.lower_ not in {"so", "neither", "nor", "than", "as"}
+    )
+
+
+def _negative_tag(last: list[Token]) -> bool:
+    """ "isn't it", "didn't we", "haven't they" ("n't" is a token of its own)."""
+    auxiliary, negation, subject = last
+    return (
+        auxiliary.lemma_.lower() in AUXILIARIES
+        and negation.lower_ in {"n't", "not"}
+        and subject.lower_ in TAG_SUBJECTS
+    )
+
+
 def _body(sentence: Span) -> list[Token]:
     """The words that carry the form: no punctuation, no openers ("so um"), no name addressed, and a word
     said twice in a row read once."""
@@ -123,12 +177,19 @@ def _body(sentence: Span) -> list[Token]:
     )
     if following is not None and tokens[start].pos_ == "PROPN" and following.text == ",":
         start += 1  # "John, can you ..." names whom the question is for
+    if start + 1 < len(tokens) and _restarted(tokens[start], tokens[start + 1]):
+        start += 1  # "w what's our suggestion", "ho how many colours"
     body = tokens[start:]
     return [
         token
         for index, token in enumerate(body)
         if index + 1 == len(body) or body[index + 1].lower_ != token.lower_
     ]
+
+
+def _restarted(token: Token, following: Token) -> bool:
+    """A word broken off and said again in full: "w what", "ho how", "wha what"."""
+    return len(token.lower_) < len(following.lower_) and following.lower_.startswith(token.lower_)
 
 
 def _inverted(body: list[Token]) -> bool:
