@@ -96,6 +96,7 @@ def test_unpunctuated_questions_are_found_by_their_wording() -> None:
     [
         "so if this isn't to scale what kind of dimensions are you thinking about here",
         "the logo is on the side isn't it",
+        "and that's because of cost restraints is it",
         "for this first part power-wise have we got a battery",
         "so w what's our reviewed suggestion",  # a word broken off and said again
     ],
@@ -107,7 +108,13 @@ def test_unpunctuated_questions_inside_a_sentence_are_found(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["the main thing is we're running late", "I know what you mean", "they like it and so do we", "okay"],
+    [
+        "the main thing is we're running late",
+        "I know what you mean",
+        "they like it and so do we",
+        "so that's what we do",
+        "okay",
+    ],
 )
 def test_unpunctuated_statements_stay_statements(text: str) -> None:
     found = _conversation(("Alice", text), ("Bob", "yes"), ("Alice", "good lets go on"))

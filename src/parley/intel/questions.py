@@ -9,7 +9,9 @@ marks statements said with a rising tone. So the score combines two kinds of evi
 - the mark: a final "?".
 A question the speaker answers in the same breath ("are the costs within the budget, yes they are") is
 rhetorical and scores 0. Speech repeats words ("is is that ..."), which derails the parse: repeated words
-are read once, and an auxiliary followed by a pronoun counts as inversion whatever the parse says.
+are read once ("w what's" too), and an auxiliary followed by a pronoun counts as inversion whatever the
+parse says. Unpunctuated text runs sentences together, so there the form is also looked for after the
+sentence's first words: a wh-word then inversion, inversion after a fronted phrase, a tag at the end.
 Both together score 0.95; the mark alone 0.55-0.75 (a declarative or a fragment said as a question); the
 form alone 0.8 in unpunctuated text, and in punctuated text 0.6 when a full stop ends it (a transcriber
 chose not to write "?"), 0.55 when it trails off after five words or more, else 0 (a broken-off fragment).
@@ -48,6 +50,7 @@ INVERTED_SUBJECTS = {
     "i", "you", "we", "they", "he", "she", "it", "that", "this", "there", "these", "those",
     "anyone", "anybody", "everyone", "everybody", "someone", "somebody",
 }  # fmt: skip
+COMPARED = {"so", "neither", "nor", "than", "as"}  # "so do we", "than did they": inverted, not asking
 FINITE = {"MD", "VBZ", "VBP", "VBD"}
 INVERTED_PRONOUNS = {"you", "we", "they", "he", "she", "it", "there", "anyone", "anybody", "everyone"}
 TAG_SUBJECTS = {"it", "we", "you", "they", "he", "she", "i", "there", "that"}
@@ -121,7 +124,7 @@ def _inner_form(sentence: Span) -> float:
     battery", "it's on the side isn't it"): a negative tag at the end, an auxiliary and a pronoun inverted
     after a fronted phrase, or a wh-word followed by an inverted auxiliary and subject."""
     words = [token for token in sentence if not token.is_punct and not token.is_space]
-    if len(words) >= 5 and _negative_tag(words[-3:]):
+    if len(words) >= 5 and (_negative_tag(words[-3:]) or _positive_tag(words[-3:])):
         return 0.75
     if any(_inverted_after(*words[index - 1 : index + 3]) for index in range(2, len(words) - 2)):
         return 0.7
@@ -151,7 +154,21 @@ def _inverted_after(before: Token, auxiliary: Token, subject: Token, after: Toke
         and subject.lower_ in INVERTED_PRONOUNS
         and (after.tag_ not in FINITE or (after.tag_ == "VBD" and auxiliary.lemma_.lower() == "have"))
         and before.pos_ in {"NOUN", "ADV", "ADJ", "INTJ"}
-        and before.lower_ not in {"so", "neither", "nor", "than", "as"}
+        and before.lower_ not in COMPARED
+    )
+
+
+def _positive_tag(last: list[Token]) -> bool:
+    """ "that's because of the cost is it", "do you think": an auxiliary and a pronoun closing a sentence
+    that has its own verb before them (not "... it is", "and so do we")."""
+    before, auxiliary, subject = last
+    return (
+        auxiliary.lemma_.lower() in AUXILIARIES
+        and auxiliary.tag_ in FINITE
+        and subject.lower_ in TAG_SUBJECTS
+        and before.lemma_.lower() not in AUXILIARIES
+        and before.lower_ not in COMPARED
+        and any(t.pos_ in {"VERB", "AUX"} for t in auxiliary.sent if t.i < before.i)
     )
 
 
