@@ -121,8 +121,8 @@ def _form(sentence: Span, text: str) -> float:
 def _inner_form(sentence: Span) -> float:
     """In unpunctuated text a question often follows what was said before it in the same sentence ("so if
     this isn't to scale what kind of dimensions are you thinking about", "power-wise have we got a
-    battery", "it's on the side isn't it"): a negative tag at the end, an auxiliary and a pronoun inverted
-    after a fronted phrase, or a wh-word followed by an inverted auxiliary and subject."""
+    battery", "it's on the side isn't it"): a tag at the end, an auxiliary and a pronoun inverted after a
+    fronted phrase, or a wh-word followed by an inverted auxiliary and subject."""
     words = [token for token in sentence if not token.is_punct and not token.is_space]
     if len(words) >= 5 and (_negative_tag(words[-3:]) or _positive_tag(words[-3:])):
         return 0.75
@@ -159,7 +159,7 @@ def _inverted_after(before: Token, auxiliary: Token, subject: Token, after: Toke
 
 
 def _positive_tag(last: list[Token]) -> bool:
-    """ "that's because of the cost is it", "do you think": an auxiliary and a pronoun closing a sentence
+    """ "that's because of the cost is it", "... does it": an auxiliary and a pronoun closing a sentence
     that has its own verb before them (not "... it is", "and so do we")."""
     before, auxiliary, subject = last
     return (
