@@ -69,10 +69,10 @@ def bind_volunteers(readings: list[Reading], utterances: list[Utterance]) -> dic
     """Request (utterance, sentence) -> the reply that took it on; the first taker wins."""
     bound: dict[tuple[int, int], Reading] = {}
     replies: set[tuple[int, int]] = set()
-    for reading in readings:
+    for position, reading in enumerate(readings):
         if not is_reply(reading.text, reading.due.text if reading.due else None):
             continue
-        request = _request_for(reading, readings, utterances, replies)
+        request = _request_for(reading, readings, position, utterances, replies)
         if (
             request is not None
             and request.action is not None
@@ -93,17 +93,22 @@ def volunteered_score(request: Reading, reply: Reading) -> float:
 
 
 def _request_for(
-    reply: Reading, readings: list[Reading], utterances: list[Utterance], replies: set[tuple[int, int]]
+    reply: Reading,
+    readings: list[Reading],
+    position: int,
+    utterances: list[Utterance],
+    replies: set[tuple[int, int]],
 ) -> Reading | None:
-    """The latest open request by another speaker in the WINDOW messages before the reply."""
+    """The latest open request by another speaker in the WINDOW messages before the reply, which is
+    `readings[position]`."""
     replier = _speaker(utterances[reply.index])
     if replier is None:
         return None
-    for reading in reversed(readings):
-        if reading.index >= reply.index or (reading.index, reading.number) in replies:
-            continue
+    for reading in (readings[earlier] for earlier in range(position - 1, -1, -1)):
         if reading.index < reply.index - WINDOW:
             return None
+        if reading.index == reply.index or (reading.index, reading.number) in replies:
+            continue
         asker = _speaker(utterances[reading.index])
         if asker is not None and asker != replier and _open(reading.action):
             return reading
