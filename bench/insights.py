@@ -31,7 +31,8 @@ import operator
 import re
 import sys
 import time
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import reduce
 from pathlib import Path
@@ -118,13 +119,7 @@ def unpunctuated_qmsum_row() -> tuple[float, float, float]:
 
 
 def _unmarked(utterances: list[Utterance]) -> list[Utterance]:
-    return [
-        Utterance(**{**_fields(u), "text": re.sub(r"[.,?!]", "", u.text).strip() or "uh"}) for u in utterances
-    ]
-
-
-def _fields(utterance: Utterance) -> dict[str, object]:
-    return {name: getattr(utterance, name) for name in Utterance.__slots__}
+    return [replace(u, text=re.sub(r"[.,?!]", "", u.text).strip() or "uh") for u in utterances]
 
 
 def action_acts(utterances: list[Utterance], labels: dict[str, str]) -> tuple[float, float, float]:
@@ -234,30 +229,27 @@ def _words(meeting: dict[str, list[dict[str, str]]]) -> int:
     return sum(len(turn["content"].split()) for turn in meeting["meeting_transcripts"])
 
 
+def print_row(name: str, scores: Sequence[float]) -> None:
+    print(f"| {name} | " + " | ".join(f"{value:.3f}" for value in scores) + " |")
+
+
 def main() -> None:
     find_insights(utterances_of([("A", "Can you warm up the models?")]), CONTEXT)  # load spaCy first
     name, words, seconds = largest_transcript_seconds()
     utterances, labels = dialogue_acts()
     print("| measure | precision | recall | F1 |\n|---|---|---|---|")
     for row_name, *scores in question_rows(utterances, labels):
-        print(f"| questions, {row_name} | " + " | ".join(f"{value:.3f}" for value in scores) + " |")
-    scores = unpunctuated_qmsum_row()
-    print(
-        '| questions, QMSum turns with "?", punctuation removed | '
-        + " | ".join(f"{v:.3f}" for v in scores)
-        + " |"
-    )
-    scores = action_acts(utterances, labels)
-    print("| action items vs AMI off+sug acts (ES2002d) | " + " | ".join(f"{v:.3f}" for v in scores) + " |")
+        print_row(f"questions, {row_name}", scores)
+    print_row('questions, QMSum turns with "?", punctuation removed', unpunctuated_qmsum_row())
+    print_row("action items vs AMI off+sug acts (ES2002d)", action_acts(utterances, labels))
     studio = dialogstudio_meetings()
     items = {m.name: m.items for m in studio} | {name: qmsum_items(name) for name in QMSUM_LABELLED}
     for threshold in LABEL_THRESHOLDS:
         for part, counts in labelled_rows(items, threshold):
-            print(
-                f"| action items vs bench/labels, {part} ({counts.actions} actions, confidenceThreshold "
-                f"{threshold}: {counts.reported} utterances) | "
-                + " | ".join(f"{v:.3f}" for v in counts.scores())
-                + " |"
+            print_row(
+                f"action items vs bench/labels, {part} ({counts.actions} actions, confidenceThreshold "
+                f"{threshold}: {counts.reported} utterances)",
+                counts.scores(),
             )
     meetings = summary_meetings(studio)
     total = sum(len(m.gold) for m in meetings)

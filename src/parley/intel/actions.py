@@ -195,13 +195,18 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
 
 def _is_task(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
-    particles = {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "prep"}}
+    particles = _particles(verb, lemma)
     return (
         lemma in TASK_VERBS
         or bool(particles & TASK_PARTICLES)
         or any(_is_work_product(t) for t in verb.subtree if t.dep_ in {"dobj", "pobj", "nsubjpass"})
         or _files(verb)
     )
+
+
+def _particles(verb: Token, lemma: str) -> set[tuple[str, str]]:
+    """("look", "into") for "look into the prices": the verb with each particle or preposition it takes."""
+    return {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "prep"}}
 
 
 def _files(verb: Token) -> bool:
@@ -219,7 +224,7 @@ def _narrates(verb: Token) -> bool:
     """ "I'll write it on the board" narrates; "I'll write the report", "I'll put it in the shared folder"
     name work that outlasts the meeting."""
     lemma = verb.lemma_.lower()
-    particles = {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "prep"}}
+    particles = _particles(verb, lemma)
     if lemma not in NARRATION and not particles & NARRATION_PARTICLES:
         return False
     return not (any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children) or _files(verb))

@@ -183,18 +183,14 @@ def _member_of(utterance: Utterance) -> Assignee | None:
 
 def _addressee(utterances: list[Utterance], index: int) -> Assignee | None:
     """Whoever answers next, else whoever spoke last before: a request is usually said to one of them."""
-    speaker = _speaker_key(utterances[index])
+    speaker = utterances[index].speaker_key
     after = utterances[index + 1 : index + 1 + ADDRESSEE_WINDOW]
     before = reversed(utterances[max(0, index - ADDRESSEE_WINDOW) : index])
     for other in [*after, *before]:
-        key = _speaker_key(other)
+        key = other.speaker_key
         if key is not None and key != speaker:
             return _member_of(other)
     return None
-
-
-def _speaker_key(utterance: Utterance) -> str | None:
-    return utterance.member_id or utterance.speaker
 
 
 def _people(utterances: list[Utterance]) -> dict[str, Assignee]:

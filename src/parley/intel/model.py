@@ -28,6 +28,11 @@ class Utterance:
     )
     email: str | None = None
 
+    @property
+    def speaker_key(self) -> str | None:
+        """Who said it, for telling speakers apart: the member, else the speaker's name."""
+        return self.member_id or self.speaker
+
 
 @dataclass(frozen=True, slots=True)
 class TrackerDefinition:

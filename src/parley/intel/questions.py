@@ -149,8 +149,7 @@ def _inverted_after(before: Token, auxiliary: Token, subject: Token, after: Toke
     a fronted phrase, the pronoun followed by no finite verb of its own ("the thing is we're ..." is a
     statement; "have we got" is tagged as a past tense), and not "so do we", "than did they"."""
     return (
-        auxiliary.lemma_.lower() in AUXILIARIES
-        and auxiliary.tag_ in FINITE
+        _finite_auxiliary(auxiliary)
         and subject.lower_ in INVERTED_PRONOUNS
         and (after.tag_ not in FINITE or (after.tag_ == "VBD" and auxiliary.lemma_.lower() == "have"))
         and before.pos_ in {"NOUN", "ADV", "ADJ", "INTJ"}
@@ -163,13 +162,17 @@ def _positive_tag(last: list[Token]) -> bool:
     that has its own verb before them (not "... it is", "and so do we")."""
     before, auxiliary, subject = last
     return (
-        auxiliary.lemma_.lower() in AUXILIARIES
-        and auxiliary.tag_ in FINITE
+        _finite_auxiliary(auxiliary)
         and subject.lower_ in TAG_SUBJECTS
         and before.lemma_.lower() not in AUXILIARIES
         and before.lower_ not in COMPARED
         and any(t.pos_ in {"VERB", "AUX"} for t in auxiliary.sent if t.i < before.i)
     )
+
+
+def _finite_auxiliary(token: Token) -> bool:
+    """ "can", "is", "did", "have" as a finite auxiliary (not "be" or "having")."""
+    return token.lemma_.lower() in AUXILIARIES and token.tag_ in FINITE
 
 
 def _negative_tag(last: list[Token]) -> bool:
@@ -212,7 +215,7 @@ def _restarted(token: Token, following: Token) -> bool:
 def _inverted(body: list[Token]) -> bool:
     """An auxiliary first, then its clause's subject: "can you ...", "is there ...", "did anybody ..."."""
     first = body[0]
-    if first.lemma_.lower() not in AUXILIARIES or first.tag_ not in {"MD", "VBZ", "VBP", "VBD"}:
+    if not _finite_auxiliary(first):
         return False
     if len(body) > 1 and body[1].lower_ in INVERTED_SUBJECTS:
         return True
@@ -233,7 +236,7 @@ def _wh_question(body: list[Token]) -> bool:
         return False
     # "what did you ...", "what's that", "how high is it", "which colour would ..."
     for token in rest:
-        if token.lemma_.lower() in AUXILIARIES and token.tag_ in {"MD", "VBZ", "VBP", "VBD"}:
+        if _finite_auxiliary(token):
             # "what could happen would be ...": the wh-clause is the subject of a statement
             return not _pronoun_before(body, token) and token.head.dep_ not in {"csubj", "csubjpass"}
         if token.pos_ in {"VERB", "AUX"}:

@@ -101,7 +101,7 @@ def _request_for(
 ) -> Reading | None:
     """The latest open request by another speaker in the WINDOW messages before the reply, which is
     `readings[position]`."""
-    replier = _speaker(utterances[reply.index])
+    replier = utterances[reply.index].speaker_key
     if replier is None:
         return None
     for reading in (readings[earlier] for earlier in range(position - 1, -1, -1)):
@@ -109,7 +109,7 @@ def _request_for(
             return None
         if reading.index == reply.index or (reading.index, reading.number) in replies:
             continue
-        asker = _speaker(utterances[reading.index])
+        asker = utterances[reading.index].speaker_key
         if asker is not None and asker != replier and _open(reading.action):
             return reading
     return None
@@ -117,7 +117,3 @@ def _request_for(
 
 def _open(action: ActionMatch | None) -> bool:
     return action is not None and action.who in OPEN_WHO and action.name is None
-
-
-def _speaker(utterance: Utterance) -> str | None:
-    return utterance.member_id or utterance.speaker
