@@ -114,10 +114,7 @@ def test_a_volunteer_takes_on_a_request_to_anyone(sqlite_api: Api) -> None:
         _message("Alice", "Could somebody send the minutes to the client?", 0),
         _message("Bob", "I'll do that.", 3),
     ]
-    accepted = api.client.post("/v1/process/text", json={"messages": messages}, headers=api.headers)
-    assert accepted.status_code == 201, accepted.text
-    assert api.wait(accepted.json()["jobId"])["status"] == "completed"
-    base = f"/v1/conversations/{accepted.json()['conversationId']}"
+    base = f"/v1/conversations/{_submit(api, messages=messages)}"
     stored = api.get(f"{base}/messages").json()["messages"]
     follow_ups = api.get(f"{base}/follow-ups").json()["followUps"]
     assert [(f["text"], f["from"]["name"], f["assignee"]["name"]) for f in follow_ups] == [
