@@ -210,6 +210,8 @@ def test_a_role_is_the_assignee_by_its_name_and_is_no_person_entity() -> None:
     )
     assert item.assignee is not None and item.assignee.name == "industrial designer"
     assert item.assignee.memberId is None and not [e for e in item.entities if e.type == "person"]
+    lowercase = _one("action_item", _conversation(("Alice", "maria will review the contract")))
+    assert [(e.type, e.text) for e in lowercase.entities] == [("person", "maria")]  # a name all the same
 
 
 @pytest.mark.parametrize(

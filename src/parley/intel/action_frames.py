@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-Who = Literal["speaker", "addressee", "named", "group", "anyone"]  # anyone: whoever takes it on
+# named: a person by name; role: "the industrial designer"; anyone: whoever takes it on
+Who = Literal["speaker", "addressee", "named", "role", "group", "anyone"]
 
 MODALS = {"will": "will", "shall": "will", "must": "must", "should": "should", "ought": "should"}
 MODALS |= {"can": "can", "could": "can", "may": "can", "might": "can", "would": "can"}
@@ -274,7 +275,7 @@ def _who(subject: Token) -> tuple[Who | None, str | None]:
         return "anyone", None
     if subject.lemma_.lower() in ROLE_WORDS:
         role = [t.text for t in subject.subtree if t.dep_ in {"compound", "amod"} and t.i < subject.i]
-        return "named", " ".join([*role, subject.text])
+        return "role", " ".join([*role, subject.text])
     if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
         return "group", None
     return None, None

@@ -32,6 +32,7 @@ BASE = {  # (who, modal class) -> score
     "named": {"will": 0.85, "must": 0.8, "should": 0.65, "can": 0.6, "want": 0.5, "try": 0.6},
     "addressee": {"will": 0.65, "must": 0.55, "should": 0.6, "can": 0.45, "want": 0.4, "try": 0.55},
 }
+BASE["role"] = BASE["named"]  # "the industrial designer will ..."
 BASE["anyone"] = BASE["group"]  # "someone needs to book the venue"
 # "Who's going to book the venue?" names no one: an action item once someone takes it on (volunteers.py).
 ASKED = 0.3

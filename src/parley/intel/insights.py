@@ -128,7 +128,7 @@ def _action_item(
         text=text,
         score=action.score,
         messageIds=[utterance.id],
-        entities=_entities(sentence, text, assignee, due),
+        entities=_entities(sentence, text, None if action.who == "role" else assignee, due),
         phrases=[Phrase(text=action.phrase)],
         definitive=action.definitive,
         assignee=assignee,
@@ -137,8 +137,10 @@ def _action_item(
 
 
 def _entities(
-    sentence: Span, text: str, assignee: Assignee | None, due: DuePhrase | None
+    sentence: Span, text: str, named: Assignee | None, due: DuePhrase | None
 ) -> list[InsightEntity]:
+    """People named in the sentence (`named`: the assignee, whose name the tagger may have missed; a role
+    such as "the industrial designer" is no person) and its deadline."""
     lead = len(sentence.text) - len(sentence.text.lstrip())
     found = [
         InsightEntity(
@@ -147,8 +149,8 @@ def _entities(
         for ent in sentence.ents
         if ent.label_ == "PERSON"
     ]
-    name = assignee.name if assignee is not None else None
-    if name and name[0].isupper() and not any(item.text == name for item in found):  # a name, not a role
+    name = named.name if named is not None else None
+    if name and not any(item.text == name for item in found):
         offset = text.find(name)
         if offset >= 0:  # a named assignee the tagger missed
             found.append(InsightEntity(type="person", text=name, offset=offset, value=name))
