@@ -41,13 +41,22 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _action_labels import DEVELOPMENT, HELD_OUT, QMSUM_LABELLED, Counts, count, load_labels
+from _action_labels import (
+    DEVELOPMENT,
+    HELD_OUT,
+    QMSUM_LABELLED,
+    SECOND_HELD_OUT,
+    Counts,
+    count,
+    load_labels,
+)
 from parley.intel.embedder import embed
 from parley.intel.insights import find_insights
 from parley.intel.language import parse_all
 from parley.intel.model import AnalysisContext, Insight, Utterance
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "meeting_text"
+MORE_QMSUM = Path(__file__).resolve().parent / "data" / "qmsum"  # see SOURCES.md there
 SIMILAR = 0.5
 SUMMARY_THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 LABEL_THRESHOLDS = (0.5, 0.7)
@@ -177,7 +186,9 @@ def summary_meetings(meetings: list[DialogStudioMeeting]) -> list[SummaryMeeting
 
 def qmsum_items(name: str) -> list[Insight]:
     """Action items and follow-ups >= 0.5 in a QMSum meeting, one utterance per turn ("u<n>": turn n)."""
-    turns = json.loads((DATA / f"qmsum_test_{name}.json").read_text())["meeting_transcripts"]
+    shared = DATA / f"qmsum_test_{name}.json"
+    path = shared if shared.exists() else MORE_QMSUM / f"{name}.json"
+    turns = json.loads(path.read_text())["meeting_transcripts"]
     return action_items(utterances_of([(turn["speaker"], clean(turn["content"])) for turn in turns]))
 
 
@@ -193,7 +204,12 @@ def labelled_rows(items: dict[str, list[Insight]], threshold: float) -> list[tup
         kept = [item for item in found if item.score >= threshold]
         reported = {int(message[1:]) for message in by_message(kept, ACTION_TYPES)}
         per_meeting[name] = count(load_labels(name), reported)
-    parts = {"development": DEVELOPMENT, "held-out": HELD_OUT, "all": DEVELOPMENT + HELD_OUT}
+    parts = {
+        "development": DEVELOPMENT,
+        "held-out, first set": HELD_OUT,
+        "held-out, second set": SECOND_HELD_OUT,
+        "all": DEVELOPMENT + HELD_OUT + SECOND_HELD_OUT,
+    }
     return [
         (part, reduce(operator.add, (per_meeting[name] for name in names))) for part, names in parts.items()
     ]
