@@ -274,6 +274,13 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "So you'd have to figure out the wiring.",  # what anyone would do
         "Want to do Vista,",  # "(do you) want to ...": not an order, and Vista is no one's name
         'So "pay a visit".',  # a phrase mentioned, not said to anyone
+        "I'll just walk you through them.",  # a presentation in the meeting
+        "I'm gonna inform you about the trend-watching I've done.",
+        "I will show that in a few minutes.",  # a due time, but within the meeting
+        "I'll take the mouse.",
+        "First of all I want to ask Ed about your marketing plan.",
+        "The manufacturing department can deliver a double curved case.",  # what it is able to do
+        "I think we will meet the requirements.",  # meeting a target is no further contact
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -294,6 +301,8 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("I could put it in the shared folder.", "action_item"),
         ("I'll bring up the contract with legal.", "follow_up"),
         ("Would you send me the file?", "follow_up"),
+        ("I haven't gotten an agenda yet, I'll put that together.", "action_item"),
+        ("We'll meet the client next week.", "follow_up"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

@@ -89,6 +89,8 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
         return Frame(verb, "addressee", "imperative")  # "you two prepare the presentation"
     if modal is None or who is None:
         return None
+    if modal == "can" and who == "group" and subject.lower_ != "we":
+        return None  # "the manufacturing department can deliver a curved case": what it is able to do
     return Frame(lexical, who, modal, name)
 
 

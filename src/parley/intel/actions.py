@@ -65,7 +65,12 @@ NARRATION = {
     "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm", "answer", "expand",
     "elaborate", "clarify", "repeat", "reiterate", "stress", "emphasise", "emphasize", "highlight",
 }  # fmt: skip
-NARRATION_PARTICLES = {("bring", "up")}  # "I'll bring up the idea of colours"; not "... with legal"
+# "I'll bring up the idea of colours" (not "... with legal"), "I'll walk you through them", "we'll get to
+# my preferences"
+NARRATION_PARTICLES = {("bring", "up"), ("walk", "through"), ("get", "to")}
+# "I'm gonna inform you about the trend-watching I've done": a presentation, not further contact.
+PRESENTING = {"inform", "tell", "update", "brief"}
+PRESENT = {"you", "everyone", "everybody", "us", "all"}
 FILE_PLACES = {"folder", "drive", "wiki", "repository", "repo", "sharepoint", "dropbox", "inbox"}
 # What a narrating verb makes or files when it is work, not narration ("write the report").
 WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
@@ -77,10 +82,18 @@ FUTURE_MARKERS = re.compile(
     r"later|soon|asap|as\s+soon\s+as|before\s+the\s+next|offline|tomorrow)\b",
     re.IGNORECASE,
 )
-# Said of the meeting in progress ("I'll redraw it now", "first off we should state"): not work for later.
+# Within the meeting: "in a minute", "in just a second", "in a few minutes" (a due time, but not later work).
+WITHIN_MINUTES = re.compile(
+    r"\bin\s+(just\s+)?(a|a\s+few|a\s+couple\s+of|few|\d+|two|three|four|five|ten|fifteen|twenty)\s+"
+    r"(minute|second|sec|moment)s?\b",
+    re.I,
+)
+# Said of the meeting in progress ("I'll redraw it now", "first off we should state", "I'll take the
+# mouse"): not work for later.
 IMMEDIATE = re.compile(
-    r"\b(now|here|first\s+off|at\s+the\s+moment|in\s+a\s+(minute|second|sec|moment)|"
-    r"(on|onto|to)\s+the\s+(white\s*)?(board|screen|flip\s*chart))\b",
+    r"\b(now|here|first\s+(off|of\s+all)|(at|for)\s+the\s+moment|for\s+now|"
+    r"(on|onto|to)\s+the\s+(white\s*)?(board|screen|flip\s*chart)|"
+    r"the\s+(whiteboard|mouse|pen|marker|pointer|projector|flip\s*chart))\b",
     re.I,
 )
 # Work done away from the meeting: preparing, checking, and the errands of business (book, order, sign).
@@ -90,7 +103,7 @@ TASK_VERBS = {
     "purchase", "pay", "sign", "hire", "ship", "install", "renew", "cancel", "reserve", "register",
 }  # fmt: skip
 TASK_PARTICLES = {("find", "out"), ("figure", "out"), ("look", "into"), ("sort", "out"), ("fill", "out")}
-TASK_PARTICLES |= {("fill", "in"), ("write", "up"), ("work", "on"), ("get", "back")}
+TASK_PARTICLES |= {("fill", "in"), ("write", "up"), ("work", "on"), ("get", "back"), ("put", "together")}
 WHETHER_VERBS = {"check", "see", "ask", "find", "wonder", "confirm", "verify", "test", "figure"}
 CONDITIONAL = re.compile(r"^\W*(\w+\W+){0,3}?(if|unless|whether)\b", re.IGNORECASE)
 
@@ -133,6 +146,7 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     hedged = _hedged(sentence, frame.verb)
     conditional = bool(CONDITIONAL.search(text)) or _has_condition(frame.verb)
     follow_up = _is_follow_up(frame.verb)
+    has_due = has_due and not WITHIN_MINUTES.search(text)
     later = has_due or bool(FUTURE_MARKERS.search(text)) or follow_up
     base, firm = _base(frame, follow_up=follow_up)
     evidence = _evidence(frame, text, has_due=has_due, later=later) - 0.1 * hedged - 0.15 * conditional
@@ -171,11 +185,15 @@ def _said_with(verb: Token, words: set[str]) -> bool:
 
 
 def _when(text: str, *, has_due: bool, later: bool) -> float:
+    """A deadline or a later time raises the score; the moment itself lowers it, even for further contact
+    ("first of all I want to ask Ed about ..." opens the meeting's business)."""
     if has_due:
         return DEADLINE
-    if later:
+    if FUTURE_MARKERS.search(text):
         return 0.05
-    return -0.3 if IMMEDIATE.search(text) else 0.0
+    if IMMEDIATE.search(text) or WITHIN_MINUTES.search(text):
+        return -0.3
+    return 0.05 if later else 0.0
 
 
 def _kind_of_work(frame: Frame, *, later: bool) -> float:
@@ -206,8 +224,13 @@ def _is_task(verb: Token) -> bool:
 
 
 def _particles(verb: Token, lemma: str) -> set[tuple[str, str]]:
-    """("look", "into") for "look into the prices": the verb with each particle or preposition it takes."""
-    return {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "prep"}}
+    """("look", "into") for "look into the prices": the verb with each particle or preposition it takes
+    ("together" in "put that together" is parsed as an adverb)."""
+    return {
+        (lemma, c.lower_)
+        for c in verb.children
+        if c.dep_ in {"prt", "prep"} or (c.dep_ == "advmod" and c.lower_ == "together")
+    }
 
 
 def _files(verb: Token) -> bool:
@@ -226,9 +249,20 @@ def _narrates(verb: Token) -> bool:
     name work that outlasts the meeting."""
     lemma = verb.lemma_.lower()
     particles = _particles(verb, lemma)
-    if lemma not in NARRATION and not particles & NARRATION_PARTICLES:
+    if _presents(verb):
+        return True
+    if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or ("put", "together") in particles:
         return False
     return not (any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children) or _files(verb))
+
+
+def _presents(verb: Token) -> bool:
+    """ "I'll tell you about the trends", "let me update everyone on the budget": said to those present."""
+    return (
+        verb.lemma_.lower() in PRESENTING
+        and any(c.dep_ in {"dobj", "dative"} and c.lower_ in PRESENT for c in verb.children)
+        and any(c.dep_ == "prep" and c.lower_ in {"about", "on"} for c in verb.children)
+    )
 
 
 def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
@@ -269,8 +303,13 @@ def _is_follow_up(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
     if lemma == "let":
         return any(c.lemma_.lower() == "know" for c in verb.children)
+    if lemma == "meet":  # "meet the team next week", not "meet the requirements"
+        met = [c for c in verb.children if c.dep_ == "dobj"]
+        return all(c.pos_ in {"PRON", "PROPN"} or c.lemma_.lower() in {"team", "client"} for c in met)
     if lemma in CONTACT_VERBS:
-        return not (lemma == "call" and any(c.dep_ == "oprd" for c in verb.children))
+        return not (
+            (lemma == "call" and any(c.dep_ == "oprd" for c in verb.children)) or _presents(verb)
+        )
     if lemma == "ask":  # "ask Srini about it", not "ask you something" or "ask a question"
         asked = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
         return bool(asked) and not any(c.lower_ in {"you", "question", "questions"} for c in asked)
