@@ -307,9 +307,7 @@ def _is_follow_up(verb: Token) -> bool:
         met = [c for c in verb.children if c.dep_ == "dobj"]
         return all(c.pos_ in {"PRON", "PROPN"} or c.lemma_.lower() in {"team", "client"} for c in met)
     if lemma in CONTACT_VERBS:
-        return not (
-            (lemma == "call" and any(c.dep_ == "oprd" for c in verb.children)) or _presents(verb)
-        )
+        return not ((lemma == "call" and any(c.dep_ == "oprd" for c in verb.children)) or _presents(verb))
     if lemma == "ask":  # "ask Srini about it", not "ask you something" or "ask a question"
         asked = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
         return bool(asked) and not any(c.lower_ in {"you", "question", "questions"} for c in asked)
