@@ -281,6 +281,8 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "First of all I want to ask Ed about your marketing plan.",
         "The manufacturing department can deliver a double curved case.",  # what it is able to do
         "I think we will meet the requirements.",  # meeting a target is no further contact
+        "When you can buy it in the shop, it is cheaper.",  # no question: "when" is no request here
+        "We have to come up with something totally new.",  # a proposal about the product
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -303,6 +305,11 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("Would you send me the file?", "follow_up"),
         ("I haven't gotten an agenda yet, I'll put that together.", "action_item"),
         ("We'll meet the client next week.", "follow_up"),
+        ("When can you send me the figures?", "follow_up"),  # asking when takes the task for granted
+        ("So by when do you think you can give me a project plan?", "action_item"),
+        ("What I'd like you to do is prepare the slides for next time.", "action_item"),
+        ("So, by next meeting, please come up with the prototype.", "action_item"),
+        ("Keep Ed in the loop.", "follow_up"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

@@ -36,6 +36,9 @@ ELIDED_SUBJECT = {"want", "like", "mean"}  # a bare "want to ..." drops "do you"
 RECEIVING = {"see", "hear", "get", "have", "receive", "read", "review"}
 ADDRESSED_GROUPS = {"two", "three", "both", "all", "guys", "folks"}
 QUOTES = {'"', "“", "”"}
+# Words a time phrase before a bare imperative may hold ("by next meeting, please come up with ...").
+LATER_WORDS = {"next", "tomorrow", "tonight", "later", "afterwards", "week", "month", "friday", "monday"}
+REQUEST_AUXILIARIES = {"can", "could", "will", "would", "'ll", "ca"}
 # A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
 ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}
 
@@ -53,6 +56,9 @@ def find_frame(sentence: Span, *, question_form: bool) -> Frame | None:
     root = sentence.root
     if root.pos_ not in {"VERB", "AUX"}:  # "I'll send it, right?" is parsed around "right"
         root = next((c for c in root.children if c.dep_ in {"ccomp", "parataxis"} and c.pos_ == "VERB"), root)
+    requested = _asked_when(sentence) or _pseudo_cleft(root)
+    if requested is not None:
+        return requested
     if question_form:
         asked = _question_frame(sentence, root)
         if asked is not None or not _declarative_order(root):
@@ -92,6 +98,38 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
     if modal == "can" and who == "group" and subject.lower_ != "we":
         return None  # "the manufacturing department can deliver a curved case": what it is able to do
     return Frame(lexical, who, modal, name)
+
+
+def _asked_when(sentence: Span) -> Frame | None:
+    """ "When can you send me the figures?", "by when do you think you can give me a plan?": asking when
+    takes the task for granted. Not "when you can buy it in the shop, ..." (no question)."""
+    opening = [t for t in sentence[:6] if t.lower_ == "when"]
+    if not opening:
+        return None
+    for verb in sentence[opening[0].i - sentence.start + 1 :]:
+        subject = _subject(verb)
+        auxiliaries = [c for c in verb.children if c.dep_ == "aux" and c.lower_ in REQUEST_AUXILIARIES]
+        if verb.pos_ != "VERB" or subject is None or subject.lower_ != "you" or not auxiliaries:
+            continue
+        inverted = auxiliaries[0].i < subject.i
+        if inverted or verb.head.lemma_.lower() in HEDGE_ROOTS:
+            return Frame(_lexical_chain(verb)[0], "addressee", "request", _vocative(sentence))
+    return None
+
+
+def _pseudo_cleft(root: Token) -> Frame | None:
+    """ "What I'd like you to do is prepare the slides", "what you can do is come up with a prototype":
+    the addressee is asked to do what follows "is"."""
+    if root.lemma_.lower() != "be":
+        return None
+    clause = next((c for c in root.children if c.dep_ == "csubj"), None)
+    action = next((c for c in root.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
+    if clause is None or action is None:
+        return None
+    words = {t.lower_ for t in clause.subtree}
+    if not {"what", "you", "do"} <= words:
+        return None
+    return Frame(_lexical_chain(action)[0], "addressee", "request", _vocative(root.sent))
 
 
 def _addressed_group(subject: Token) -> bool:
@@ -190,12 +228,20 @@ def _imperative(verb: Token, sentence: Span) -> Frame | None:
         return None
     if verb.lemma_.lower() in ELIDED_SUBJECT or any(t.text in QUOTES for t in sentence if t.i < verb.i):
         return None
-    before = [t for t in sentence if t.i < verb.i and not t.is_punct]
+    timing = {t.i for c in verb.children if c.i < verb.i and _later_phrase(c) for t in c.subtree}
+    before = [t for t in sentence if t.i < verb.i and not t.is_punct and t.i not in timing]
     name = _vocative(sentence)
     allowed = {"so", "okay", "ok", "and", "then", "now", "please", "just", "um", "uh", "well", "also"}
     if any(t.lower_ not in allowed and (name is None or t.text not in name.split()) for t in before):
         return None
     return Frame(_lexical_chain(verb)[0], "addressee", "imperative", name)
+
+
+def _later_phrase(token: Token) -> bool:
+    """ "by next meeting", "tomorrow": when the bare imperative after it is to be done."""
+    return token.dep_ in {"prep", "npadvmod", "advmod"} and any(
+        t.lower_ in LATER_WORDS or t.ent_type_ in {"DATE", "TIME"} for t in token.subtree
+    )
 
 
 def _lexical_chain(verb: Token) -> tuple[Token, set[str]]:

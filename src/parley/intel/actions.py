@@ -79,7 +79,8 @@ LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion
 HEDGES = {"maybe", "perhaps", "probably", "possibly", "hopefully", "might", "may", "could"}
 FUTURE_MARKERS = re.compile(
     r"\b(next\s+(meeting|time|session|call)|after\s+(the|this)\s+(meeting|call|break|lunch)|afterwards|"
-    r"later|soon|asap|as\s+soon\s+as|before\s+the\s+next|offline|tomorrow)\b",
+    r"later|soon|asap|as\s+soon\s+as|before\s+the\s+next|offline|tomorrow|"
+    r"by\s+when|when\s+(can|could|will|would|do)\s+you|when\s+you\s+think)\b",  # asking when it will be done
     re.IGNORECASE,
 )
 # Within the meeting: "in a minute", "in just a second", "in a few minutes" (a due time, but not later work).
@@ -103,7 +104,11 @@ TASK_VERBS = {
     "purchase", "pay", "sign", "hire", "ship", "install", "renew", "cancel", "reserve", "register",
 }  # fmt: skip
 TASK_PARTICLES = {("find", "out"), ("figure", "out"), ("look", "into"), ("sort", "out"), ("fill", "out")}
-TASK_PARTICLES |= {("fill", "in"), ("write", "up"), ("work", "on"), ("get", "back"), ("put", "together")}
+TASK_PARTICLES |= {("fill", "in"), ("write", "up"), ("work", "on"), ("get", "back")}
+TASK_PARTICLES |= {("put", "together")}
+# Narrating verbs that make something with these particles: "put together an agenda", "come up with a model"
+# (but "we should come up with fewer buttons" is a proposal, so only the first is a task for later).
+MAKING_PARTICLES = {("put", "together"), ("come", "up")}
 WHETHER_VERBS = {"check", "see", "ask", "find", "wonder", "confirm", "verify", "test", "figure"}
 CONDITIONAL = re.compile(r"^\W*(\w+\W+){0,3}?(if|unless|whether)\b", re.IGNORECASE)
 
@@ -139,7 +144,7 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     if (
         frame is None
         or not _is_action_verb(frame.verb)
-        or (asked and frame.modal != "asked" and _asks_for_information(sentence, frame.verb))
+        or (asked and frame.modal != "asked" and _asks_for_information(sentence, frame))
     ):
         return None
     text = sentence.text
@@ -251,7 +256,7 @@ def _narrates(verb: Token) -> bool:
     particles = _particles(verb, lemma)
     if _presents(verb):
         return True
-    if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or ("put", "together") in particles:
+    if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or particles & MAKING_PARTICLES:
         return False
     return not (any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children) or _files(verb))
 
@@ -279,11 +284,15 @@ def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
     return BASE[frame.who][frame.modal], frame.modal in FIRM
 
 
-def _asks_for_information(sentence: Span, verb: Token) -> bool:
+def _asks_for_information(sentence: Span, frame: Frame) -> bool:
     """In a question, "What else can you do?", "how many channels do we have to prepare for?": a question
-    word before the action asks for information (not "why don't we ...", which proposes)."""
+    word before the action asks for information (not "why don't we ...", which proposes, nor "when can you
+    send it?", which asks when)."""
     why_not = any(t.lower_ == "why" for t in sentence) and any(t.dep_ == "neg" for t in sentence)
-    return not why_not and any(t.tag_ in {"WP", "WDT", "WP$", "WRB"} for t in sentence if t.i < verb.i)
+    asking = [t for t in sentence if t.tag_ in {"WP", "WDT", "WP$", "WRB"} and t.i < frame.verb.i]
+    if frame.modal == "request" and all(t.lower_ == "when" for t in asking):
+        return False
+    return not why_not and bool(asking)
 
 
 def _is_action_verb(verb: Token) -> bool:
@@ -303,6 +312,8 @@ def _is_follow_up(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
     if lemma == "let":
         return any(c.lemma_.lower() == "know" for c in verb.children)
+    if lemma == "keep":  # "keep Ed in the loop", "keep you posted"
+        return any(t.lower_ in {"loop", "posted", "informed", "updated"} for t in verb.subtree)
     if lemma == "meet":  # "meet the team next week", not "meet the requirements"
         met = [c for c in verb.children if c.dep_ == "dobj"]
         return all(c.pos_ in {"PRON", "PROPN"} or c.lemma_.lower() in {"team", "client"} for c in met)
