@@ -283,6 +283,7 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "I think we will meet the requirements.",  # meeting a target is no further contact
         "When you can buy it in the shop, it is cheaper.",  # no question: "when" is no request here
         "We have to come up with something totally new.",  # a proposal about the product
+        "The product will be shipped in a box.",  # a passive that passes nothing on to anyone
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -310,6 +311,7 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("What I'd like you to do is prepare the slides for next time.", "action_item"),
         ("So, by next meeting, please come up with the prototype.", "action_item"),
         ("Keep Ed in the loop.", "follow_up"),
+        ("Further instructions will be sent by your personal coach.", "follow_up"),  # announced
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

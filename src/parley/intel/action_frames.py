@@ -39,6 +39,8 @@ QUOTES = {'"', "“", "”"}
 # Words a time phrase before a bare imperative may hold ("by next meeting, please come up with ...").
 LATER_WORDS = {"next", "tomorrow", "tonight", "later", "afterwards", "week", "month", "friday", "monday"}
 REQUEST_AUXILIARIES = {"can", "could", "will", "would", "'ll", "ca"}
+# "Further instructions will be sent by your coach", "the minutes will be circulated": announced to people.
+PASSED_ON = {"send", "email", "e-mail", "mail", "forward", "circulate", "distribute", "share", "upload"}
 # A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
 ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}
 
@@ -90,6 +92,8 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
     if "wo" in {c.lower_ for c in verb.children} or any(c.dep_ == "neg" for c in lexical.children):
         return None
     modal = _strongest(markers)
+    if subject.dep_ == "nsubjpass":
+        return _passed_on(lexical, modal)
     who, name = _who(subject)
     if modal is None and lexical is verb and verb.dep_ == "ROOT" and _addressed_group(subject):
         return Frame(verb, "addressee", "imperative")  # "you two prepare the presentation"
@@ -130,6 +134,17 @@ def _pseudo_cleft(root: Token) -> Frame | None:
     if not {"what", "you", "do"} <= words:
         return None
     return Frame(_lexical_chain(action)[0], "addressee", "request", _vocative(root.sent))
+
+
+def _passed_on(verb: Token, modal: str | None) -> Frame | None:
+    """What will be sent or circulated to people, by whom the agent names ("by your coach") or by anyone."""
+    if modal != "will" or verb.lemma_.lower() not in PASSED_ON:
+        return None
+    agent = next(
+        (t for c in verb.children if c.dep_ == "agent" for t in c.children if t.dep_ == "pobj"), None
+    )
+    who, name = _who(agent) if agent is not None else (None, None)
+    return Frame(verb, who or "anyone", modal, name)
 
 
 def _addressed_group(subject: Token) -> bool:

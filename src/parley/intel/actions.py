@@ -363,7 +363,8 @@ def _hedged(sentence: Span, verb: Token) -> bool:
 
 def _has_complement(verb: Token) -> bool:
     return any(
-        c.dep_ in {"dobj", "prt", "prep", "dative", "xcomp", "ccomp", "attr", "oprd"} for c in verb.children
+        c.dep_ in {"dobj", "prt", "prep", "dative", "xcomp", "ccomp", "attr", "oprd", "agent"}
+        for c in verb.children
     )
 
 
