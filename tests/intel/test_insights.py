@@ -284,6 +284,10 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "When you can buy it in the shop, it is cheaper.",  # no question: "when" is no request here
         "We have to come up with something totally new.",  # a proposal about the product
         "The product will be shipped in a box.",  # a passive that passes nothing on to anyone
+        "When you push the button, it will be sent to the chip.",  # a signal, not a message to people
+        "You can always phone your phone.",  # "you" is anyone
+        "And then you can buy the covers.",  # the product's user
+        "Of course you'll make money too.",
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:

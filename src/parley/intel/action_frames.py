@@ -41,6 +41,19 @@ LATER_WORDS = {"next", "tomorrow", "tonight", "later", "afterwards", "week", "mo
 REQUEST_AUXILIARIES = {"can", "could", "will", "would", "'ll", "ca"}
 # "Further instructions will be sent by your coach", "the minutes will be circulated": announced to people.
 PASSED_ON = {"send", "email", "e-mail", "mail", "forward", "circulate", "distribute", "share", "upload"}
+SENT_THINGS = {"minutes", "instructions", "instruction", "information", "details", "slides", "file", "files"}
+SENT_THINGS |= {
+    "report",
+    "notes",
+    "summary",
+    "document",
+    "documents",
+    "agenda",
+    "link",
+    "invitation",
+    "email",
+}
+RECIPIENTS = {"you", "us", "everyone", "everybody", "all", "them", "team"}
 # A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
 ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}
 
@@ -93,7 +106,7 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
         return None
     modal = _strongest(markers)
     if subject.dep_ == "nsubjpass":
-        return _passed_on(lexical, modal)
+        return _passed_on(lexical, modal, subject)
     who, name = _who(subject)
     if modal is None and lexical is verb and verb.dep_ == "ROOT" and _addressed_group(subject):
         return Frame(verb, "addressee", "imperative")  # "you two prepare the presentation"
@@ -136,13 +149,17 @@ def _pseudo_cleft(root: Token) -> Frame | None:
     return Frame(_lexical_chain(action)[0], "addressee", "request", _vocative(root.sent))
 
 
-def _passed_on(verb: Token, modal: str | None) -> Frame | None:
-    """What will be sent or circulated to people, by whom the agent names ("by your coach") or by anyone."""
+def _passed_on(verb: Token, modal: str | None, subject: Token) -> Frame | None:
+    """What will be sent or circulated to people, by whom the agent names ("by your coach") or by anyone;
+    not a signal sent to the chip."""
     if modal != "will" or verb.lemma_.lower() not in PASSED_ON:
         return None
     agent = next(
         (t for c in verb.children if c.dep_ == "agent" for t in c.children if t.dep_ == "pobj"), None
     )
+    to_people = any(t.dep_ == "pobj" and t.lower_ in RECIPIENTS for t in verb.subtree)
+    if agent is None and not to_people and subject.lower_ not in SENT_THINGS:
+        return None
     who, name = _who(agent) if agent is not None else (None, None)
     return Frame(verb, who or "anyone", modal, name)
 

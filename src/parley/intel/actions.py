@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from parley.intel.action_frames import HEDGE_ROOTS, Frame, Who, find_frame
+from parley.intel.follow_ups import is_follow_up, presents
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -68,14 +69,22 @@ NARRATION = {
 # "I'll bring up the idea of colours" (not "... with legal"), "I'll walk you through them", "we'll get to
 # my preferences"
 NARRATION_PARTICLES = {("bring", "up"), ("walk", "through"), ("get", "to")}
-# "I'm gonna inform you about the trend-watching I've done": a presentation, not further contact.
-PRESENTING = {"inform", "tell", "update", "brief"}
-PRESENT = {"you", "everyone", "everybody", "us", "all"}
 FILE_PLACES = {"folder", "drive", "wiki", "repository", "repo", "sharepoint", "dropbox", "inbox"}
 # What a narrating verb makes or files when it is work, not narration ("write the report").
 WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
 WORK_PRODUCTS |= {"reports", "documents", "proposals", "quotes", "invoices", "drafts"}
 LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion", "talk", "review"}
+GENERIC_ADVERBS = {"always", "ever", "never", "usually", "normally", "generally"}
+CONSUMER_VERBS = {
+    "buy",
+    "use",
+    "press",
+    "push",
+    "lose",
+    "afford",
+    "drop",
+    "throw",
+}  # said of a product's user
 HEDGES = {"maybe", "perhaps", "probably", "possibly", "hopefully", "might", "may", "could"}
 FUTURE_MARKERS = re.compile(
     r"\b(next\s+(meeting|time|session|call)|after\s+(the|this)\s+(meeting|call|break|lunch)|afterwards|"
@@ -112,16 +121,6 @@ MAKING_PARTICLES = {("put", "together"), ("come", "up")}
 WHETHER_VERBS = {"check", "see", "ask", "find", "wonder", "confirm", "verify", "test", "figure"}
 CONDITIONAL = re.compile(r"^\W*(\w+\W+){0,3}?(if|unless|whether)\b", re.IGNORECASE)
 
-# Further contact: these action items are follow-ups.
-CONTACT_VERBS = {
-    "send", "email", "e-mail", "mail", "forward", "call", "phone", "ring", "text", "message", "contact",
-    "ping", "reply", "respond", "invite", "remind", "schedule", "reschedule", "meet", "notify", "inform",
-}  # fmt: skip
-CHANNELS = {"email", "e-mail", "mail", "phone", "post", "text", "slack", "chat"}
-CONTACT_PARTICLES = {("follow", "up"), ("circle", "back"), ("get", "back"), ("reach", "out"), ("check", "in")}
-CONTACT_PARTICLES |= {("catch", "up"), ("loop", "in"), ("touch", "base"), ("get", "in")}
-MEETING_WORDS = {"meeting", "call", "chat", "session", "demo", "appointment", "sync", "catch", "follow"}
-ARRANGE_VERBS = {"set", "arrange", "organise", "organize", "book", "plan", "have", "hold", "fix", "put"}
 SKIP_IN_PHRASE = {"conj", "cc", "punct", "advcl", "mark", "parataxis", "relcl", "intj", "discourse"}
 
 
@@ -150,7 +149,7 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     text = sentence.text
     hedged = _hedged(sentence, frame.verb)
     conditional = bool(CONDITIONAL.search(text)) or _has_condition(frame.verb)
-    follow_up = _is_follow_up(frame.verb)
+    follow_up = is_follow_up(frame.verb)
     has_due = has_due and not WITHIN_MINUTES.search(text)
     later = has_due or bool(FUTURE_MARKERS.search(text)) or follow_up
     base, firm = _base(frame, follow_up=follow_up)
@@ -173,11 +172,21 @@ def _evidence(frame: Frame, text: str, *, has_due: bool, later: bool) -> float:
     evidence = _when(text, has_due=has_due, later=later) + _kind_of_work(frame, later=later)
     if _said_with(frame.verb, {"just"}):
         evidence -= 0.1
-    if frame.who == "addressee" and frame.modal != "request" and _said_with(frame.verb, {"would", "'d"}):
-        evidence -= 0.2  # "you'd have to figure out": what anyone would do, not a request
+    if frame.who == "addressee" and frame.modal not in {"request", "imperative"} and _generic_you(frame.verb):
+        evidence -= 0.2  # "you'd have to figure out", "you can always phone": what anyone would do
     if not _has_complement(frame.verb):
         evidence -= 0.15
     return evidence
+
+
+def _generic_you(verb: Token) -> bool:
+    """ "You'd have to figure out", "you can always phone", "you can buy the covers": "you" is anyone,
+    usually the product's user, not the person addressed."""
+    return (
+        _said_with(verb, {"would", "'d"} | GENERIC_ADVERBS)
+        or verb.lemma_.lower() in CONSUMER_VERBS
+        or any(c.dep_ == "dobj" and c.lower_ == "money" for c in verb.children)
+    )
 
 
 def clip_score(score: float) -> float:
@@ -254,20 +263,11 @@ def _narrates(verb: Token) -> bool:
     name work that outlasts the meeting."""
     lemma = verb.lemma_.lower()
     particles = _particles(verb, lemma)
-    if _presents(verb):
+    if presents(verb):
         return True
     if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or particles & MAKING_PARTICLES:
         return False
     return not (any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children) or _files(verb))
-
-
-def _presents(verb: Token) -> bool:
-    """ "I'll tell you about the trends", "let me update everyone on the budget": said to those present."""
-    return (
-        verb.lemma_.lower() in PRESENTING
-        and any(c.dep_ in {"dobj", "dative"} and c.lower_ in PRESENT for c in verb.children)
-        and any(c.dep_ == "prep" and c.lower_ in {"about", "on"} for c in verb.children)
-    )
 
 
 def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
@@ -305,40 +305,6 @@ def _is_action_verb(verb: Token) -> bool:
         return False  # "I'll see you after lunch", "see you next week": a goodbye
     return lemma not in STATIVE or (
         lemma == "look" and any(c.lower_ in {"into", "at"} for c in verb.children)
-    )
-
-
-def _is_follow_up(verb: Token) -> bool:
-    lemma = verb.lemma_.lower()
-    if lemma == "let":
-        return any(c.lemma_.lower() == "know" for c in verb.children)
-    if lemma == "keep":  # "keep Ed in the loop", "keep you posted"
-        return any(t.lower_ in {"loop", "posted", "informed", "updated"} for t in verb.subtree)
-    if lemma == "meet":  # "meet the team next week", not "meet the requirements"
-        met = [c for c in verb.children if c.dep_ == "dobj"]
-        return all(c.pos_ in {"PRON", "PROPN"} or c.lemma_.lower() in {"team", "client"} for c in met)
-    if lemma in CONTACT_VERBS:
-        return not ((lemma == "call" and any(c.dep_ == "oprd" for c in verb.children)) or _presents(verb))
-    if lemma == "ask":  # "ask Srini about it", not "ask you something" or "ask a question"
-        asked = [c for c in verb.children if c.dep_ in {"dobj", "dative"}]
-        return bool(asked) and not any(c.lower_ in {"you", "question", "questions"} for c in asked)
-    if any(
-        c.dep_ == "prep"
-        and c.lower_ in {"via", "by", "over"}
-        and any(o.lower_ in CHANNELS for o in c.children)
-        for c in verb.children
-    ):
-        return True  # "do it via the email", "confirm by phone"
-    particles = {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "advmod", "prep"}}
-    if particles & CONTACT_PARTICLES:
-        return True
-    objects = {c.lemma_.lower() for c in verb.subtree if c.dep_ in {"dobj", "pobj"}}
-    if lemma in ARRANGE_VERBS and objects & MEETING_WORDS:
-        return True
-    if lemma in {"raise", "bring"}:  # "raise it with legal", "bring up the contract with legal"
-        return any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children)
-    return lemma in {"talk", "speak", "write"} and any(
-        c.dep_ == "prep" and c.lower_ in {"to", "with"} for c in verb.children
     )
 
 
