@@ -309,8 +309,18 @@ def _link(verb: Token) -> tuple[str | None, Token | None]:
 
 def _verb_complement(head: Token) -> Token | None:
     return next(
-        (c for c in head.children if c.dep_ in {"xcomp", "ccomp"} and c.tag_ == "VB" and c.i > head.i), None
+        (
+            c
+            for c in head.children
+            if c.dep_ in {"xcomp", "ccomp"} and (c.tag_ == "VB" or infinitive_noun(c)) and c.i > head.i
+        ),
+        None,
     )
+
+
+def infinitive_noun(token: Token) -> bool:
+    """ "(I'll have) to uh research": a filler between "to" and the verb gets it parsed as a noun."""
+    return token.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
 
 
 def _past(verb: Token) -> bool:

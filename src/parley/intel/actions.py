@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from parley.intel.action_frames import HEDGE_ROOTS, Frame, Who, find_frame
+from parley.intel.action_frames import HEDGE_ROOTS, Frame, Who, find_frame, infinitive_noun
 from parley.intel.follow_ups import is_follow_up, presents
 
 if TYPE_CHECKING:
@@ -297,7 +297,7 @@ def _asks_for_information(sentence: Span, frame: Frame) -> bool:
 
 def _is_action_verb(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
-    if verb.pos_ not in {"VERB", "AUX"}:
+    if verb.pos_ not in {"VERB", "AUX"} and not infinitive_noun(verb):
         return False
     if lemma == "have":
         return any(c.dep_ == "dobj" and c.lemma_.lower() in LIGHT_OBJECTS for c in verb.children)
