@@ -19,7 +19,7 @@ from parley.conversations.speaker_events import SpeakerEvent
 from parley.errors import BadRequest
 from parley.ids import uuid_id
 from parley.intel.analyze import analyze
-from parley.intel.model import AnalysisContext, Utterance
+from parley.intel.model import AnalysisContext, Insight, Utterance
 from parley.intel.tracker_specs import resolve_trackers
 from parley.jobs.options import JobOptions
 from parley.live import record
@@ -255,7 +255,7 @@ class LiveHub:
         wanted = set(live.options.insightTypes)
         insights = [item for item in analysis.insights if item.type in wanted]
         for kind, items, key in (
-            (Kind.INSIGHTS, insights, lambda item: f"insight:{item.type}:{item.text}"),
+            (Kind.INSIGHTS, insights, insight_key),
             (Kind.TOPICS, analysis.topics, lambda item: f"topic:{item.text.lower()}"),
             (Kind.TRACKERS, analysis.trackers, lambda item: f"tracker:{item.name}:{len(item.matches)}"),
             (
@@ -331,6 +331,13 @@ class LiveHub:
             limit = live.options.noConnectionTimeout
             if limit and live.stop_reason is None and time.monotonic() - live.last_audio_at > limit:
                 self.stop(live, f"no audio for {limit:g} s (noConnectionTimeout)")
+
+
+def insight_key(item: Insight) -> str:
+    """What identifies an insight as sent: a reply that takes a request on later ("I'll do that") changes
+    the item's assignee and messages, and the client is sent the item again, under the same id."""
+    assignee = item.assignee.name if item.assignee else ""
+    return f"insight:{item.type}:{item.text}:{assignee}:{','.join(item.messageIds)}"
 
 
 def _utterances(messages: list[LiveMessage]) -> list[Utterance]:
