@@ -317,6 +317,8 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("Keep Ed in the loop.", "follow_up"),
         ("Further instructions will be sent by your personal coach.", "follow_up"),  # announced
         ("I'll have to uh research.", "action_item"),  # the filler gets "research" parsed as a noun
+        ("The industrial designer will focus on the components concept.", "action_item"),  # their part
+        ("Mark will be focused on the user interface concept.", "action_item"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

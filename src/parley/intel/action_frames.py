@@ -105,9 +105,9 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
     if "wo" in {c.lower_ for c in verb.children} or any(c.dep_ == "neg" for c in lexical.children):
         return None
     modal = _strongest(markers)
-    if subject.dep_ == "nsubjpass":
-        return _passed_on(lexical, modal, subject)
     who, name = _who(subject)
+    if subject.dep_ == "nsubjpass" and who not in {"role", "named"}:
+        return _passed_on(lexical, modal, subject)  # not "I'll get rid of it"; yes "Mark will be focused on"
     if modal is None and lexical is verb and verb.dep_ == "ROOT" and _addressed_group(subject):
         return Frame(verb, "addressee", "imperative")  # "you two prepare the presentation"
     if modal is None or who is None:

@@ -214,7 +214,7 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
     """Narrating the meeting, or doing its own business ("we have to decide"), is not work to do later; a
     task that outlasts the meeting ("find out", "the report") is; what "we could" or "we should" do with
     neither is a proposal under discussion ("we should use infrared")."""
-    if _narrates(frame.verb) and not later:
+    if _narrates(frame.verb) and not later and not _assigned_focus(frame):
         return NARRATION_PENALTY
     if _is_task(frame.verb):
         return 0.1
@@ -224,6 +224,12 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
     if nobody and frame.modal in {"can", "should"}:
         return -0.2
     return UNSUPPORTED_GROUP if nobody or frame.modal == "lets" else UNSUPPORTED
+
+
+def _assigned_focus(frame: Frame) -> bool:
+    """ "The UI designer will be focused on the interface concept": what a role or a named person is to
+    concentrate on is their part of the work, not narration of the meeting."""
+    return frame.who in {"role", "named"} and frame.verb.lemma_.lower() in {"focus", "concentrate"}
 
 
 def _is_task(verb: Token) -> bool:
