@@ -19,10 +19,30 @@ LABELS = Path(__file__).resolve().parent / "labels"
 # sorted by name and dealt alternately to development and held-out before any of them was labelled.
 SECOND_DEVELOPMENT = ("ES2005c", "ES2008a", "ES2012d", "IS1006b", "IS1008a", "IS1008c", "TS3003c", "TS3010b")
 SECOND_HELD_OUT = ("ES2007d", "ES2009b", "IS1001c", "IS1007c", "IS1008b", "IS1009b", "TS3006c", "TS3012a")
-DEVELOPMENT = ("ES2002d", "ES2014b", "ES2004a", "Bed003", "education_4", *SECOND_DEVELOPMENT)
+# The third set (2026-12-05): eight QMSum meetings of other kinds (ICSI research meetings, Welsh parliament
+# committees), sorted by name and dealt alternately before any of them was labelled.
+THIRD_DEVELOPMENT = ("Bdb001", "Bed006", "Bro008", "covid_7")
+THIRD_HELD_OUT = ("Bed004", "Bmr013", "covid_2", "education_3")
+DEVELOPMENT = (
+    "ES2002d",
+    "ES2014b",
+    "ES2004a",
+    "Bed003",
+    "education_4",
+    *SECOND_DEVELOPMENT,
+    *THIRD_DEVELOPMENT,
+)
 HELD_OUT = ("TS3003a", "TS3007b", "TS3011b")
 # QMSum transcripts; the others are DialogStudio's AMI meetings
-QMSUM_LABELLED = ("ES2004a", "Bed003", "education_4", *SECOND_DEVELOPMENT, *SECOND_HELD_OUT)
+QMSUM_LABELLED = (
+    "ES2004a",
+    "Bed003",
+    "education_4",
+    *SECOND_DEVELOPMENT,
+    *SECOND_HELD_OUT,
+    *THIRD_DEVELOPMENT,
+    *THIRD_HELD_OUT,
+)
 
 
 @dataclass(frozen=True)
