@@ -19,7 +19,7 @@ LABELS = Path(__file__).resolve().parent / "labels"
 # sorted by name and dealt alternately to development and held-out before any of them was labelled.
 SECOND_DEVELOPMENT = ("ES2005c", "ES2008a", "ES2012d", "IS1006b", "IS1008a", "IS1008c", "TS3003c", "TS3010b")
 SECOND_HELD_OUT = ("ES2007d", "ES2009b", "IS1001c", "IS1007c", "IS1008b", "IS1009b", "TS3006c", "TS3012a")
-# The third set (2026-12-05): eight QMSum meetings of other kinds (ICSI research meetings, Welsh parliament
+# The third set (2026-12-05): eight QMSum meetings of other kinds (ICSI research meetings, parliamentary
 # committees), sorted by name and dealt alternately before any of them was labelled.
 THIRD_DEVELOPMENT = ("Bdb001", "Bed006", "Bro008", "covid_7")
 THIRD_HELD_OUT = ("Bed004", "Bmr013", "covid_2", "education_3")

@@ -47,6 +47,7 @@ from _action_labels import (
     HELD_OUT,
     QMSUM_LABELLED,
     SECOND_HELD_OUT,
+    THIRD_HELD_OUT,
     Counts,
     count,
     load_labels,
@@ -209,7 +210,8 @@ def labelled_rows(items: dict[str, list[Insight]], threshold: float) -> list[tup
         "development": DEVELOPMENT,
         "held-out, first set": HELD_OUT,
         "held-out, second set": SECOND_HELD_OUT,
-        "all": DEVELOPMENT + HELD_OUT + SECOND_HELD_OUT,
+        "held-out, third set": THIRD_HELD_OUT,
+        "all": DEVELOPMENT + HELD_OUT + SECOND_HELD_OUT + THIRD_HELD_OUT,
     }
     return [
         (part, reduce(operator.add, (per_meeting[name] for name in names))) for part, names in parts.items()
