@@ -288,6 +288,11 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "You can always phone your phone.",  # "you" is anyone
         "And then you can buy the covers.",  # the product's user
         "Of course you'll make money too.",
+        "I want to remind everyone that the session is recorded.",  # said to those present, now
+        "I'll take that as a yes.",
+        "The Liberals have to pay that money back.",  # a party, no one in the meeting
+        "Please note that today's proceedings will be televised.",
+        "If you can add those in, then you can cut the data rate in half.",  # a real condition
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -319,6 +324,12 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("I'll have to uh research.", "action_item"),  # the filler gets "research" parsed as a noun
         ("The industrial designer will focus on the components concept.", "action_item"),  # their part
         ("Mark will be focused on the user interface concept.", "action_item"),
+        (
+            "So if you would look at that and let us know what you think.",
+            "action_item",
+        ),  # polite, no condition
+        ("If you can get me that example, that would be helpful.", "action_item"),
+        ("So I'll I'll take a closer look at it.", "action_item"),  # a restart
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

@@ -39,6 +39,7 @@ QUOTES = {'"', "“", "”"}
 # Words a time phrase before a bare imperative may hold ("by next meeting, please come up with ...").
 LATER_WORDS = {"next", "tomorrow", "tonight", "later", "afterwards", "week", "month", "friday", "monday"}
 REQUEST_AUXILIARIES = {"can", "could", "will", "would", "'ll", "ca"}
+GRATEFUL = {"great", "helpful", "good", "nice", "useful", "perfect", "brilliant", "fantastic", "appreciated"}
 # "Further instructions will be sent by your coach", "the minutes will be circulated": announced to people.
 PASSED_ON = {"send", "email", "e-mail", "mail", "forward", "circulate", "distribute", "share", "upload"}
 SENT_THINGS = {"minutes", "instructions", "instruction", "information", "details", "slides", "file", "files"}
@@ -64,14 +65,15 @@ class Frame:
     who: Who
     modal: str  # will / must / should / can / want / try, or request / imperative / lets / offer / asked
     name: str | None = None
+    polite: bool = False  # asked with "if you could ...": the "if" is no condition
 
 
 def find_frame(sentence: Span, *, question_form: bool) -> Frame | None:
     """The frame of the main clause, of what "I think" governs, or of a request inside "I want you to"."""
     root = sentence.root
-    if root.pos_ not in {"VERB", "AUX"}:  # "I'll send it, right?" is parsed around "right"
+    if root.pos_ not in {"VERB", "AUX"} or root.tag_ == "MD":  # "I'll send it, right?", "I'll I'll take"
         root = next((c for c in root.children if c.dep_ in {"ccomp", "parataxis"} and c.pos_ == "VERB"), root)
-    requested = _asked_when(sentence) or _pseudo_cleft(root)
+    requested = _asked_when(sentence) or _pseudo_cleft(root) or _polite_if(sentence)
     if requested is not None:
         return requested
     if question_form:
@@ -132,6 +134,38 @@ def _asked_when(sentence: Span) -> Frame | None:
         if inverted or verb.head.lemma_.lower() in HEDGE_ROOTS:
             return Frame(_lexical_chain(verb)[0], "addressee", "request", _vocative(sentence))
     return None
+
+
+def _polite_if(sentence: Span) -> Frame | None:
+    """ "So if you would look at that and let us know", "if you could send me the deck, that'd be great":
+    a request, not a condition (not "if you would like, I can ...")."""
+    for mark in sentence:
+        verb = mark.head
+        if mark.lower_ != "if" or mark.dep_ != "mark" or verb.lemma_.lower() in ELIDED_SUBJECT | {"need"}:
+            continue
+        subject = _subject(verb)
+        auxiliaries = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+        if subject is None or subject.lower_ != "you" or verb.pos_ != "VERB":
+            continue
+        if (auxiliaries & {"could", "would"} and _stands_alone(verb)) or (
+            "can" in auxiliaries and _thanked(verb.head)
+        ):
+            return Frame(_lexical_chain(verb)[0], "addressee", "request", _vocative(sentence), polite=True)
+    return None
+
+
+def _stands_alone(verb: Token) -> bool:
+    """The if-clause is all there is ("so if you would look at that") or what follows only thanks; not "if
+    you could connect it too hard, you may get ..."."""
+    main = verb.head
+    return verb.dep_ == "ROOT" or main.pos_ not in {"VERB", "AUX"} or _thanked(main)
+
+
+def _thanked(main: Token) -> bool:
+    """ "..., that would be helpful", "... that'd be great"."""
+    return main.lemma_.lower() == "be" and any(
+        c.dep_ == "acomp" and c.lower_ in GRATEFUL for c in main.children
+    )
 
 
 def _pseudo_cleft(root: Token) -> Frame | None:
@@ -358,6 +392,8 @@ def _who(subject: Token) -> tuple[Who | None, str | None]:
         return ("speaker" if word == "i" else "group"), None
     if word == "you":
         return "addressee", None
+    if subject.tag_ == "NNPS" and any(c.lower_ == "the" for c in subject.children):
+        return None, None  # "the Liberals", "the Conservatives": a party or a people, no one in the meeting
     if subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON":
         names = [t.text for t in subject.subtree if t.pos_ == "PROPN"]
         return "named", " ".join(names) or subject.text

@@ -148,7 +148,7 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
         return None
     text = sentence.text
     hedged = _hedged(sentence, frame.verb)
-    conditional = bool(CONDITIONAL.search(text)) or _has_condition(frame.verb)
+    conditional = not frame.polite and (bool(CONDITIONAL.search(text)) or _has_condition(frame.verb))
     follow_up = is_follow_up(frame.verb)
     has_due = has_due and not WITHIN_MINUTES.search(text)
     later = has_due or bool(FUTURE_MARKERS.search(text)) or follow_up
@@ -173,17 +173,19 @@ def _evidence(frame: Frame, text: str, *, has_due: bool, later: bool) -> float:
     if _said_with(frame.verb, {"just"}):
         evidence -= 0.1
     if frame.who == "addressee" and frame.modal not in {"request", "imperative"} and _generic_you(frame.verb):
-        evidence -= 0.2  # "you'd have to figure out", "you can always phone": what anyone would do
+        evidence -= 0.2  # "you'd have to figure out", "you can buy the covers": what anyone would do
+    if _said_with(frame.verb, GENERIC_ADVERBS):
+        evidence -= 0.2  # "Canada will always stand up for ...", "you can always phone": habits and stances
     if not _has_complement(frame.verb):
         evidence -= 0.15
     return evidence
 
 
 def _generic_you(verb: Token) -> bool:
-    """ "You'd have to figure out", "you can always phone", "you can buy the covers": "you" is anyone,
+    """ "You'd have to figure out", "you can buy the covers", "you'll make money": "you" is anyone,
     usually the product's user, not the person addressed."""
     return (
-        _said_with(verb, {"would", "'d"} | GENERIC_ADVERBS)
+        _said_with(verb, {"would", "'d"})
         or verb.lemma_.lower() in CONSUMER_VERBS
         or any(c.dep_ == "dobj" and c.lower_ == "money" for c in verb.children)
     )
@@ -309,6 +311,10 @@ def _is_action_verb(verb: Token) -> bool:
         return any(c.dep_ == "dobj" and c.lemma_.lower() in LIGHT_OBJECTS for c in verb.children)
     if lemma == "see" and any(c.dep_ == "dobj" and c.lower_ == "you" for c in verb.children):
         return False  # "I'll see you after lunch", "see you next week": a goodbye
+    if lemma == "take" and any(t.dep_ == "pobj" and t.lower_ in {"yes", "no"} for t in verb.subtree):
+        return False  # "I'll take that as a yes"
+    if lemma in {"note", "remember"} and any(c.dep_ == "ccomp" for c in verb.children):
+        return False  # "please note that the session is recorded": information, no task
     return lemma not in STATIVE or (
         lemma == "look" and any(c.lower_ in {"into", "at"} for c in verb.children)
     )

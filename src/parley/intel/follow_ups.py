@@ -59,7 +59,10 @@ def is_follow_up(verb: Token) -> bool:
 
 
 def presents(verb: Token) -> bool:
-    """ "I'll tell you about the trends", "let me update everyone on the budget": said to those present."""
+    """ "I'll tell you about the trends", "let me update everyone on the budget", "I want to remind members
+    that ...": said to those present."""
+    if verb.lemma_.lower() == "remind":
+        return any(c.dep_ == "ccomp" for c in verb.children)
     return (
         verb.lemma_.lower() in PRESENTING
         and any(c.dep_ in {"dobj", "dative"} and c.lower_ in PRESENT for c in verb.children)
