@@ -7,10 +7,11 @@ ASR), and the baseline "ends with ?". Unpunctuated text is also measured on the 
 where the turns a transcriber marked with "?" stand in for labels (see `unpunctuated_qmsum_row`).
 
 Action items, three label sets:
-1. bench/labels (made for this; see ACTION_ITEMS.md there): 143 action items in 24 meetings (five AMI
+1. bench/labels (made for this; see ACTION_ITEMS.md there): 230 action items in 32 meetings (five AMI
    meetings from DialogStudio; QMSum's ES2004a, Bed003 and education_4; sixteen more QMSum AMI meetings
-   in bench/data/qmsum), labelled from the transcript alone by sessions that never saw Parley; 13
-   development meetings whose errors may be read, 3 + 8 held-out (the first and the second set).
+   and eight ICSI and parliamentary-committee meetings in bench/data/qmsum), labelled from the transcript
+   alone by sessions that never saw Parley; 17 development meetings whose errors may be read, 3 + 8 + 4
+   held-out (the first, second and third set).
    Matching in bench/_action_labels.py: an action (a run of utterances) is found when an action item or
    follow-up >= the threshold lies on one of its utterances; a reported utterance is right when it lies in
    an action; borderline labels count for neither.
