@@ -2,9 +2,8 @@
 or role, the group, or anyone who takes it on) and with which modal or construction ("will", "must", "can",
 a request, an imperative, "let's", "who's going to ...?").
 
-Chains like "going to have to decide" are walked down to the lexical verb, collecting what each link says
-("going to" -> will, "have to" -> must). A past-tense link ("we had to", "I was going to") reports rather
-than commits and ends the chain. `actions.py` scores the frame.
+Chains like "going to have to decide" are walked down to the lexical verb (`verb_chains.py`); `actions.py`
+scores the frame.
 """
 
 from __future__ import annotations
@@ -12,21 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
+from parley.intel.verb_chains import MODALS, lexical_chain, strongest, subject_of
+
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
 # named: a person by name; role: "the industrial designer"; anyone: whoever takes it on
 Who = Literal["speaker", "addressee", "named", "role", "group", "anyone"]
 
-MODALS = {"will": "will", "shall": "will", "must": "must", "should": "should", "ought": "should"}
-MODALS |= {"can": "can", "could": "can", "may": "can", "might": "can", "would": "can"}
-# Verbs whose xcomp carries the action: "going to send", "have to decide", "try to call".
-CHAIN = {"go": "will", "gon": "will", "plan": "will", "intend": "will", "need": "must", "have": "must"}
-CHAIN |= {"got": "must", "get": "must", "try": "try", "want": "want", "like": "want", "mean": "want"}
-CHAIN |= {"supposed": "must", "suppose": "must", "able": "can", "be": "will"}
-# "I'm able to", "I'd be happy to send": the verb hangs from the adjective.
-ADJECTIVE_LINKS = {"able": "can", "supposed": "must", "happy": "will", "glad": "will", "willing": "will"}
-ADJECTIVE_LINKS |= {"ready": "will"}
 HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope", "say", "expect", "imagine"}
 GROUP_WORDS = {"everyone", "everybody", "each", "all", "one", "team", "group", "department"}
 # "The industrial designer will ...": a role, assigned by its name when no speaker has it.
@@ -83,7 +75,7 @@ def find_frame(sentence: Span, *, question_form: bool) -> Frame | None:
     lemma = root.lemma_.lower()
     if lemma == "let" or any(c.dep_ == "aux" and c.lemma_.lower() == "let" for c in root.children):
         return _lets_frame(root)
-    subject = _subject(root)
+    subject = subject_of(root)
     if lemma in HEDGE_ROOTS and subject is not None and subject.lower_ in {"i", "we"}:
         inner = next((c for c in root.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}), None)
         return _frame_for_clause(inner, sentence) if inner is not None else None
@@ -95,18 +87,18 @@ def find_frame(sentence: Span, *, question_form: bool) -> Frame | None:
 
 
 def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
-    subject = _subject(verb)
+    subject = subject_of(verb)
     if subject is None:
         return _imperative(verb, sentence)
     if any(child.dep_ == "neg" for child in verb.children):
         return None
-    lexical, markers = _lexical_chain(verb)
+    lexical, markers = lexical_chain(verb)
     markers |= {
         MODALS[c.lemma_.lower()] for c in verb.children if c.dep_ == "aux" and c.lemma_.lower() in MODALS
     }
     if "wo" in {c.lower_ for c in verb.children} or any(c.dep_ == "neg" for c in lexical.children):
         return None
-    modal = _strongest(markers)
+    modal = strongest(markers)
     who, name = _who(subject)
     if subject.dep_ == "nsubjpass" and who not in {"role", "named"}:
         return _passed_on(lexical, modal, subject)  # not "I'll get rid of it"; yes "Mark will be focused on"
@@ -126,13 +118,13 @@ def _asked_when(sentence: Span) -> Frame | None:
     if not opening:
         return None
     for verb in sentence[opening[0].i - sentence.start + 1 :]:
-        subject = _subject(verb)
+        subject = subject_of(verb)
         auxiliaries = [c for c in verb.children if c.dep_ == "aux" and c.lower_ in REQUEST_AUXILIARIES]
         if verb.pos_ != "VERB" or subject is None or subject.lower_ != "you" or not auxiliaries:
             continue
         inverted = auxiliaries[0].i < subject.i
         if inverted or verb.head.lemma_.lower() in HEDGE_ROOTS:
-            return Frame(_lexical_chain(verb)[0], "addressee", "request", _vocative(sentence))
+            return Frame(lexical_chain(verb)[0], "addressee", "request", _vocative(sentence))
     return None
 
 
@@ -143,14 +135,14 @@ def _polite_if(sentence: Span) -> Frame | None:
         verb = mark.head
         if mark.lower_ != "if" or mark.dep_ != "mark" or verb.lemma_.lower() in ELIDED_SUBJECT | {"need"}:
             continue
-        subject = _subject(verb)
+        subject = subject_of(verb)
         auxiliaries = {c.lower_ for c in verb.children if c.dep_ == "aux"}
         if subject is None or subject.lower_ != "you" or verb.pos_ != "VERB":
             continue
         if (auxiliaries & {"could", "would"} and _stands_alone(verb)) or (
             "can" in auxiliaries and _thanked(verb.head)
         ):
-            return Frame(_lexical_chain(verb)[0], "addressee", "request", _vocative(sentence), polite=True)
+            return Frame(lexical_chain(verb)[0], "addressee", "request", _vocative(sentence), polite=True)
     return None
 
 
@@ -180,7 +172,7 @@ def _pseudo_cleft(root: Token) -> Frame | None:
     words = {t.lower_ for t in clause.subtree}
     if not {"what", "you", "do"} <= words:
         return None
-    return Frame(_lexical_chain(action)[0], "addressee", "request", _vocative(root.sent))
+    return Frame(lexical_chain(action)[0], "addressee", "request", _vocative(root.sent))
 
 
 def _passed_on(verb: Token, modal: str | None, subject: Token) -> Frame | None:
@@ -207,7 +199,7 @@ def _addressed_group(subject: Token) -> bool:
 
 def _question_frame(sentence: Span, root: Token) -> Frame | None:
     """Only some questions ask for an action: "can you ...", "should we ...", "why don't we ..."."""
-    subject = _subject(root)
+    subject = subject_of(root)
     if subject is not None and subject.lower_ == "who":
         return _volunteer_wanted(root)
     auxiliaries = {c.lower_ for c in root.children if c.dep_ == "aux"}
@@ -216,7 +208,7 @@ def _question_frame(sentence: Span, root: Token) -> Frame | None:
         return None
     if why_not:
         auxiliaries.add("should")  # "why don't we/you ..." proposes
-    lexical, _ = _lexical_chain(root)
+    lexical, _ = lexical_chain(root)
     if subject.lower_ == "you" and auxiliaries & {"can", "could", "would", "will", "ca", "should"}:
         return Frame(lexical, "addressee", "request", _vocative(sentence))
     if subject.lower_ == "we" and auxiliaries & {"should", "shall"}:
@@ -231,13 +223,13 @@ def _volunteer_wanted(root: Token) -> Frame | None:
     (not "who booked it?")."""
     if any(c.dep_ == "neg" for c in root.children):
         return None
-    lexical, markers = _lexical_chain(root)
+    lexical, markers = lexical_chain(root)
     markers |= {MODALS[c.lower_] for c in root.children if c.dep_ == "aux" and c.lower_ in MODALS}
     return Frame(lexical, "anyone", "asked") if markers else None
 
 
 def _declarative_order(root: Token) -> bool:
-    subject = _subject(root)
+    subject = subject_of(root)
     auxiliaries = [c.i for c in root.children if c.dep_ == "aux"]
     return subject is not None and subject.i < min(auxiliaries, default=root.i)
 
@@ -258,7 +250,7 @@ def _lets_frame(root: Token) -> Frame | None:
     us = next((c for c in [*root.children, *action.children] if c.lower_ in {"'s", "us", "me"}), None)
     if us is None:
         return None
-    lexical, _ = _lexical_chain(action)
+    lexical, _ = lexical_chain(action)
     return Frame(lexical, "speaker", "lets" if us.lower_ != "me" else "offer")
 
 
@@ -266,16 +258,16 @@ def _request_of_other(root: Token) -> Frame | None:
     wanted = next((c for c in root.children if c.dep_ == "dobj" and c.lower_ in ANYONE_WORDS), None)
     task = next((c for c in wanted.children if c.dep_ in {"relcl", "acl"}), None) if wanted else None
     if task is not None and any(c.lower_ == "to" for c in task.children):
-        return Frame(_lexical_chain(task)[0], "anyone", "request")  # "we need someone to review it"
+        return Frame(lexical_chain(task)[0], "anyone", "request")  # "we need someone to review it"
     clause = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
     if clause is not None and _receives_yours(clause):
         return Frame(clause, "addressee", "request", _vocative(root.sent))  # "I'd like to see your concept"
-    subject = _subject(clause) if clause is not None else None
+    subject = subject_of(clause) if clause is not None else None
     if clause is None or subject is None or subject.lower_ in {"i", "we"}:
         return None
     who, name = _who(subject)
     name = name or _vocative(root.sent)
-    return Frame(_lexical_chain(clause)[0], who, "request", name) if who else None
+    return Frame(lexical_chain(clause)[0], who, "request", name) if who else None
 
 
 def _receives_yours(verb: Token) -> bool:
@@ -300,7 +292,7 @@ def _imperative(verb: Token, sentence: Span) -> Frame | None:
     allowed = {"so", "okay", "ok", "and", "then", "now", "please", "just", "um", "uh", "well", "also"}
     if any(t.lower_ not in allowed and (name is None or t.text not in name.split()) for t in before):
         return None
-    return Frame(_lexical_chain(verb)[0], "addressee", "imperative", name)
+    return Frame(lexical_chain(verb)[0], "addressee", "imperative", name)
 
 
 def _later_phrase(token: Token) -> bool:
@@ -308,82 +300,6 @@ def _later_phrase(token: Token) -> bool:
     return token.dep_ in {"prep", "npadvmod", "advmod"} and any(
         t.lower_ in LATER_WORDS or t.ent_type_ in {"DATE", "TIME"} for t in token.subtree
     )
-
-
-def _lexical_chain(verb: Token) -> tuple[Token, set[str]]:
-    """Walk "going to have to decide" down to "decide", collecting what each link says."""
-    markers: set[str] = set()
-    for _ in range(4):
-        if _past(verb):
-            break
-        link, following = _link(verb)
-        if link is None or following is None:
-            break
-        markers.add(link)
-        verb = following
-    return verb, markers
-
-
-def _link(verb: Token) -> tuple[str | None, Token | None]:
-    """What one link says and the verb it leads to: "going" -> (will, send) in "going to send", "be" ->
-    (will, send) in "I'd be happy to send", where the verb hangs from the adjective."""
-    lemma = verb.lemma_.lower()
-    if lemma == "be":
-        adjective = next(
-            (c for c in verb.children if c.dep_ == "acomp" and c.lower_ in ADJECTIVE_LINKS), None
-        )
-        if adjective is not None:
-            return ADJECTIVE_LINKS[adjective.lower_], _verb_complement(adjective)
-        if not any(t.lower_ in {"able", "supposed", "going"} for t in verb.children):
-            return None, None
-    if lemma == "go" and verb.tag_ != "VBG":
-        return None, None
-    return CHAIN.get(lemma), _verb_complement(verb)
-
-
-def _verb_complement(head: Token) -> Token | None:
-    return next(
-        (
-            c
-            for c in head.children
-            if c.dep_ in {"xcomp", "ccomp"} and (c.tag_ == "VB" or infinitive_noun(c)) and c.i > head.i
-        ),
-        None,
-    )
-
-
-def infinitive_noun(token: Token) -> bool:
-    """ "(I'll have) to uh research": a filler between "to" and the verb gets it parsed as a noun."""
-    return token.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
-
-
-def _past(verb: Token) -> bool:
-    """Said of the past: "we had to remove", "we've had to", "I was going to", "we've been trying to"
-    report, they do not commit.
-    "We've got to" is the exception: a present obligation in a perfect's form."""
-    if verb.lower_ == "got":
-        return False
-    if verb.tag_ == "VBD":
-        return True
-    auxiliaries = [c for c in verb.children if c.dep_ == "aux"]
-    if any(c.lower_ == "been" for c in auxiliaries):
-        return True  # "we've been trying to": what has gone on so far
-    return any(c.tag_ == "VBD" for c in auxiliaries) or (
-        verb.tag_ == "VBN" and any(c.lemma_.lower() == "have" for c in auxiliaries)
-    )
-
-
-def _strongest(markers: set[str]) -> str | None:
-    for modal in ("must", "will", "should", "try", "want", "can"):
-        if modal in markers:
-            return modal
-    return None
-
-
-def _subject(verb: Token | None) -> Token | None:
-    if verb is None:
-        return None
-    return next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
 
 
 def _who(subject: Token) -> tuple[Who | None, str | None]:

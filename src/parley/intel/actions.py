@@ -21,8 +21,9 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from parley.intel.action_frames import HEDGE_ROOTS, Frame, Who, find_frame, infinitive_noun
+from parley.intel.action_frames import HEDGE_ROOTS, Frame, Who, find_frame
 from parley.intel.follow_ups import is_follow_up, presents
+from parley.intel.verb_chains import infinitive_noun
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token

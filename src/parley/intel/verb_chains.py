@@ -1,0 +1,96 @@
+"""Verb chains: "going to have to decide" walked down to "decide", collecting what each link says
+("going to" -> will, "have to" -> must, "I'd be happy to" -> will). A past-tense link ("we had to", "I was
+going to") reports rather than commits and ends the chain."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
+
+MODALS = {"will": "will", "shall": "will", "must": "must", "should": "should", "ought": "should"}
+MODALS |= {"can": "can", "could": "can", "may": "can", "might": "can", "would": "can"}
+# Verbs whose xcomp carries the action: "going to send", "have to decide", "try to call".
+CHAIN = {"go": "will", "gon": "will", "plan": "will", "intend": "will", "need": "must", "have": "must"}
+CHAIN |= {"got": "must", "get": "must", "try": "try", "want": "want", "like": "want", "mean": "want"}
+CHAIN |= {"supposed": "must", "suppose": "must", "able": "can", "be": "will"}
+# "I'm able to", "I'd be happy to send": the verb hangs from the adjective.
+ADJECTIVE_LINKS = {"able": "can", "supposed": "must", "happy": "will", "glad": "will", "willing": "will"}
+ADJECTIVE_LINKS |= {"ready": "will"}
+
+
+def lexical_chain(verb: Token) -> tuple[Token, set[str]]:
+    """Walk "going to have to decide" down to "decide", collecting what each link says."""
+    markers: set[str] = set()
+    for _ in range(4):
+        if _past(verb):
+            break
+        link, following = _link(verb)
+        if link is None or following is None:
+            break
+        markers.add(link)
+        verb = following
+    return verb, markers
+
+
+def _link(verb: Token) -> tuple[str | None, Token | None]:
+    """What one link says and the verb it leads to: "going" -> (will, send) in "going to send", "be" ->
+    (will, send) in "I'd be happy to send", where the verb hangs from the adjective."""
+    lemma = verb.lemma_.lower()
+    if lemma == "be":
+        adjective = next(
+            (c for c in verb.children if c.dep_ == "acomp" and c.lower_ in ADJECTIVE_LINKS), None
+        )
+        if adjective is not None:
+            return ADJECTIVE_LINKS[adjective.lower_], _verb_complement(adjective)
+        if not any(t.lower_ in {"able", "supposed", "going"} for t in verb.children):
+            return None, None
+    if lemma == "go" and verb.tag_ != "VBG":
+        return None, None
+    return CHAIN.get(lemma), _verb_complement(verb)
+
+
+def _verb_complement(head: Token) -> Token | None:
+    return next(
+        (
+            c
+            for c in head.children
+            if c.dep_ in {"xcomp", "ccomp"} and (c.tag_ == "VB" or infinitive_noun(c)) and c.i > head.i
+        ),
+        None,
+    )
+
+
+def infinitive_noun(token: Token) -> bool:
+    """ "(I'll have) to uh research": a filler between "to" and the verb gets it parsed as a noun."""
+    return token.pos_ == "NOUN" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children)
+
+
+def _past(verb: Token) -> bool:
+    """Said of the past: "we had to remove", "we've had to", "I was going to", "we've been trying to"
+    report, they do not commit.
+    "We've got to" is the exception: a present obligation in a perfect's form."""
+    if verb.lower_ == "got":
+        return False
+    if verb.tag_ == "VBD":
+        return True
+    auxiliaries = [c for c in verb.children if c.dep_ == "aux"]
+    if any(c.lower_ == "been" for c in auxiliaries):
+        return True  # "we've been trying to": what has gone on so far
+    return any(c.tag_ == "VBD" for c in auxiliaries) or (
+        verb.tag_ == "VBN" and any(c.lemma_.lower() == "have" for c in auxiliaries)
+    )
+
+
+def strongest(markers: set[str]) -> str | None:
+    for modal in ("must", "will", "should", "try", "want", "can"):
+        if modal in markers:
+            return modal
+    return None
+
+
+def subject_of(verb: Token | None) -> Token | None:
+    if verb is None:
+        return None
+    return next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)

@@ -1,0 +1,134 @@
+"""What is an action item or a follow-up and what is not: narration of the meeting, proposals, goodbyes,
+generic "you" and the like against tasks for later and further contact, on constructed sentences."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.intel.conversation import conversation, one
+
+
+def test_meeting_narration_scores_under_the_default_threshold() -> None:
+    assert not [i for i in conversation(("Alice", "I'll just show you the slides.")) if i.type != "question"]
+    assert not conversation(("Alice", "Let's see."))
+
+
+@pytest.mark.parametrize(
+    "text", ["I will see you after the lunch break.", "We'll see you tomorrow at the demo."]
+)
+def test_a_goodbye_is_not_an_action_item(text: str) -> None:
+    assert not [i for i in conversation(("Alice", text)) if i.type != "question"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We should use infrared.",  # a proposal about the product, under discussion
+        "Use big clear buttons.",
+        "Let me get that.",  # an act of the moment
+        "So I'm gonna have to redraw this now.",
+        "How many channels do we have to prepare for?",  # asks for information
+        "what else can you send me",  # the same, unpunctuated
+        "We need to examine this.",  # no one, no task, no time: a general statement
+        "Let's make those four.",
+        "We've been trying to work on the funding.",  # what has gone on so far
+        "I'll answer this in English.",
+        "Can I ask you a question?",
+        "I'm just gonna bring up the idea of colours.",  # narrates the meeting
+        "So, I would reiterate what we say in our report.",
+        "So you'd have to figure out the wiring.",  # what anyone would do
+        "Want to do Vista,",  # "(do you) want to ...": not an order, and Vista is no one's name
+        'So "pay a visit".',  # a phrase mentioned, not said to anyone
+        "I'll just walk you through them.",  # a presentation in the meeting
+        "I'm gonna inform you about the trend-watching I've done.",
+        "I will show that in a few minutes.",  # a due time, but within the meeting
+        "I'll take the mouse.",
+        "First of all I want to ask Ed about your marketing plan.",
+        "The manufacturing department can deliver a double curved case.",  # what it is able to do
+        "I think we will meet the requirements.",  # meeting a target is no further contact
+        "When you can buy it in the shop, it is cheaper.",  # no question: "when" is no request here
+        "We have to come up with something totally new.",  # a proposal about the product
+        "The product will be shipped in a box.",  # a passive that passes nothing on to anyone
+        "When you push the button, it will be sent to the chip.",  # a signal, not a message to people
+        "You can always phone your phone.",  # "you" is anyone
+        "And then you can buy the covers.",  # the product's user
+        "Of course you'll make money too.",
+        "I want to remind everyone that the session is recorded.",  # said to those present, now
+        "I'll take that as a yes.",
+        "The Liberals have to pay that money back.",  # a party, no one in the meeting
+        "Please note that today's proceedings will be televised.",
+        "If you can add those in, then you can cut the data rate in half.",  # a real condition
+    ],
+)
+def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
+    assert not [i for i in conversation(("Alice", text), ("Bob", "Okay.")) if i.type != "question"]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("Send me the contract.", "follow_up"),
+        ("Let me send you the deck.", "follow_up"),
+        ("We should find out what the batteries cost.", "action_item"),
+        ("I'll look into the battery prices.", "action_item"),
+        ("I'm quite happy to look into that.", "action_item"),
+        ("I'd be happy to send you the deck.", "follow_up"),
+        ("I'll ask Srini about the other packages.", "follow_up"),
+        ("Do it via e-mail.", "follow_up"),
+        ("I could put it in the shared folder.", "action_item"),
+        ("I'll bring up the contract with legal.", "follow_up"),
+        ("Would you send me the file?", "follow_up"),
+        ("I haven't gotten an agenda yet, I'll put that together.", "action_item"),
+        ("We'll meet the client next week.", "follow_up"),
+        ("When can you send me the figures?", "follow_up"),  # asking when takes the task for granted
+        ("So by when do you think you can give me a project plan?", "action_item"),
+        ("What I'd like you to do is prepare the slides for next time.", "action_item"),
+        ("So, by next meeting, please come up with the prototype.", "action_item"),
+        ("Keep Ed in the loop.", "follow_up"),
+        ("Further instructions will be sent by your personal coach.", "follow_up"),  # announced
+        ("I'll have to uh research.", "action_item"),  # the filler gets "research" parsed as a noun
+        ("The industrial designer will focus on the components concept.", "action_item"),  # their part
+        ("Mark will be focused on the user interface concept.", "action_item"),
+        (
+            "So if you would look at that and let us know what you think.",
+            "action_item",
+        ),  # polite, no condition
+        ("If you can get me that example, that would be helpful.", "action_item"),
+        ("So I'll I'll take a closer look at it.", "action_item"),  # a restart
+    ],
+)
+def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:
+    assert one(kind, conversation(("Alice", text), ("Bob", "Okay."))).score >= 0.5
+
+
+def test_let_me_know_asks_the_addressee_to_tell() -> None:
+    item = one("follow_up", conversation(("Alice", "Let me know by Friday."), ("Bob", "Will do.")))
+    assert item.score >= 0.5 and item.assignee is not None and item.assignee.name == "Bob"
+    assert item.dueBy is not None
+
+
+def test_filing_a_work_product_is_work_not_narration() -> None:
+    filed = one("action_item", conversation(("Alice", "I will put the minutes in the project folder.")))
+    assert filed.score >= 0.8
+    assert not [i for i in conversation(("Alice", "I will put it on the board.")) if i.type != "question"]
+
+
+def test_seeing_someone_else_is_still_an_action_item() -> None:
+    assert one("action_item", conversation(("Alice", "I'll see the client tomorrow."))).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase"),
+    [
+        ("I'll send the deck to the team.", "send the deck to the team"),
+        ("Let's schedule a call next week.", "schedule a call"),
+        ("Let's circle back on this after the meeting.", "circle back on this after the meeting"),
+        ("Please reach out to the vendor.", "reach out to the vendor"),
+        ("I will set up a meeting with the client.", "set up a meeting with the client"),
+    ],
+)
+def test_further_contact_is_a_follow_up_not_an_action_item(text: str, phrase: str) -> None:
+    found = conversation(("Alice", text), ("Bob", "Great."))
+    item = one("follow_up", found)
+    assert not [i for i in found if i.type == "action_item"]
+    assert [p.text for p in item.phrases] == [phrase]
