@@ -58,6 +58,9 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "The Liberals have to pay that money back.",  # a party, no one in the meeting
         "Please note that today's proceedings will be televised.",
         "If you can add those in, then you can cut the data rate in half.",  # a real condition
+        "Today I'd like to thank all the volunteers.",  # done by saying it
+        "I can assure the member that the plans are in place.",
+        "I hope this week all Canadians will take a moment to thank a paramedic.",  # a people, no one here
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -95,6 +98,7 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ),  # polite, no condition
         ("If you can get me that example, that would be helpful.", "action_item"),
         ("So I'll I'll take a closer look at it.", "action_item"),  # a restart
+        ("Let me look at it again.", "action_item"),  # examining it after the meeting
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

@@ -308,8 +308,8 @@ def _who(subject: Token) -> tuple[Who | None, str | None]:
         return ("speaker" if word == "i" else "group"), None
     if word == "you":
         return "addressee", None
-    if subject.tag_ == "NNPS" and any(c.lower_ == "the" for c in subject.children):
-        return None, None  # "the Liberals", "the Conservatives": a party or a people, no one in the meeting
+    if subject.tag_ == "NNPS":
+        return None, None  # "the Liberals", "all Canadians": a party or a people, no one in the meeting
     if subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON":
         names = [t.text for t in subject.subtree if t.pos_ == "PROPN"]
         return "named", " ".join(names) or subject.text

@@ -67,6 +67,17 @@ NARRATION = {
     "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm", "answer", "expand",
     "elaborate", "clarify", "repeat", "reiterate", "stress", "emphasise", "emphasize", "highlight",
 }  # fmt: skip
+# Done by saying them ("I'd like to thank the volunteers", "I can assure the member that ..."): no task.
+SPEECH_ACTS = {
+    "thank",
+    "welcome",
+    "congratulate",
+    "recognise",
+    "recognize",
+    "acknowledge",
+    "commend",
+    "assure",
+}
 # "I'll bring up the idea of colours" (not "... with legal"), "I'll walk you through them", "we'll get to
 # my preferences"
 NARRATION_PARTICLES = {("bring", "up"), ("walk", "through"), ("get", "to")}
@@ -243,6 +254,23 @@ def _is_task(verb: Token) -> bool:
         or bool(particles & TASK_PARTICLES)
         or any(_is_work_product(t) for t in verb.subtree if t.dep_ in {"dobj", "pobj", "nsubjpass"})
         or _files(verb)
+        or _investigates(verb)
+    )
+
+
+def _investigates(verb: Token) -> bool:
+    """ "I have to look at it again", "I'll take a closer look at it": examining something after the
+    meeting (not "let's look at the next slide")."""
+    lemma = verb.lemma_.lower()
+    if lemma == "look":
+        return any(c.lower_ == "at" for c in verb.children) and any(
+            c.lower_ in {"again", "closer", "further"} for c in verb.children
+        )
+    return lemma in {"have", "take"} and any(
+        c.dep_ == "dobj"
+        and c.lower_ == "look"
+        and any(a.lower_ in {"closer", "close", "proper"} for a in c.children)
+        for c in verb.children
     )
 
 
@@ -316,6 +344,8 @@ def _is_action_verb(verb: Token) -> bool:
         return False  # "I'll take that as a yes"
     if lemma in {"note", "remember"} and any(c.dep_ == "ccomp" for c in verb.children):
         return False  # "please note that the session is recorded": information, no task
+    if lemma in SPEECH_ACTS:
+        return False
     return lemma not in STATIVE or (
         lemma == "look" and any(c.lower_ in {"into", "at"} for c in verb.children)
     )
