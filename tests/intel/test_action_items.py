@@ -59,6 +59,7 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "Please note that today's proceedings will be televised.",
         "If you can add those in, then you can cut the data rate in half.",  # a real condition
         "Today I'd like to thank all the volunteers.",  # done by saying it
+        "And you'll pick one of those for",  # broken off before the task is said
         "I can assure the member that the plans are in place.",
         "I hope this week all Canadians will take a moment to thank a paramedic.",  # a people, no one here
     ],

@@ -190,7 +190,18 @@ def _evidence(frame: Frame, text: str, *, has_due: bool, later: bool) -> float:
         evidence -= 0.2  # "Canada will always stand up for ...", "you can always phone": habits and stances
     if not _has_complement(frame.verb):
         evidence -= 0.15
+    if _broken_off(frame.verb.sent):
+        evidence -= 0.15  # "y you'll pick one of those for": the task is never said in full
     return evidence
+
+
+def _broken_off(sentence: Span) -> bool:
+    """The sentence stops on a word that needs more after it ("... one of those for", "..., or I")."""
+    words = [t for t in sentence if not t.is_space]
+    if not words or words[-1].is_punct:
+        return False
+    last = words[-1]
+    return last.pos_ in {"ADP", "DET", "CCONJ", "SCONJ", "AUX", "PART"} or last.lower_ in {"i", "we"}
 
 
 def _generic_you(verb: Token) -> bool:
