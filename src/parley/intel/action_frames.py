@@ -30,7 +30,8 @@ ADDRESSED_GROUPS = {"two", "three", "both", "all", "guys", "folks"}
 QUOTES = {'"', "“", "”"}
 # Words a time phrase before a bare imperative may hold ("by next meeting, please come up with ...").
 LATER_WORDS = {"next", "tomorrow", "tonight", "later", "afterwards", "week", "month", "friday", "monday"}
-REQUEST_AUXILIARIES = {"can", "could", "will", "would", "'ll", "ca"}
+ASKING_AUXILIARIES = {"can", "could", "would", "will", "ca"}  # "can you ...?", "could somebody ...?"
+REQUEST_AUXILIARIES = ASKING_AUXILIARIES | {"'ll"}  # also "by when do you think you'll ..."
 GRATEFUL = {"great", "helpful", "good", "nice", "useful", "perfect", "brilliant", "fantastic", "appreciated"}
 # "Further instructions will be sent by your coach", "the minutes will be circulated": announced to people.
 PASSED_ON = {"send", "email", "e-mail", "mail", "forward", "circulate", "distribute", "share", "upload"}
@@ -209,11 +210,11 @@ def _question_frame(sentence: Span, root: Token) -> Frame | None:
     if why_not:
         auxiliaries.add("should")  # "why don't we/you ..." proposes
     lexical, _ = lexical_chain(root)
-    if subject.lower_ == "you" and auxiliaries & {"can", "could", "would", "will", "ca", "should"}:
+    if subject.lower_ == "you" and auxiliaries & (ASKING_AUXILIARIES | {"should"}):
         return Frame(lexical, "addressee", "request", _vocative(sentence))
     if subject.lower_ == "we" and auxiliaries & {"should", "shall"}:
         return Frame(lexical, "speaker", "should")
-    if subject.lower_ in ANYONE_WORDS and auxiliaries & {"can", "could", "would", "will", "ca"}:
+    if subject.lower_ in ANYONE_WORDS and auxiliaries & ASKING_AUXILIARIES:
         return Frame(lexical, "anyone", "request")  # "could somebody send the minutes?"
     return None
 

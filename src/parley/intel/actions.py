@@ -135,10 +135,18 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     hedged = _hedged(sentence, frame.verb)
     conditional = not frame.polite and (bool(CONDITIONAL.search(text)) or _has_condition(frame.verb))
     follow_up = is_follow_up(frame.verb)
-    has_due = has_due and not WITHIN_MINUTES.search(text)
-    later = has_due or bool(FUTURE_MARKERS.search(text)) or follow_up
+    within_minutes = bool(WITHIN_MINUTES.search(text))
+    has_due = has_due and not within_minutes
+    marked_later = bool(FUTURE_MARKERS.search(text))
+    later = has_due or marked_later or follow_up
+    timing = _timing(
+        has_due=has_due,
+        marked_later=marked_later,
+        now=within_minutes or bool(IMMEDIATE.search(text)),
+        follow_up=follow_up,
+    )
     base, firm = _base(frame, follow_up=follow_up)
-    evidence = _evidence(frame, text, has_due=has_due, later=later) - 0.1 * hedged - 0.15 * conditional
+    evidence = _evidence(frame, timing=timing, later=later) - 0.1 * hedged - 0.15 * conditional
     return ActionMatch(
         verb=frame.verb,
         score=clip_score(base + evidence),
@@ -151,10 +159,11 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     )
 
 
-def _evidence(frame: Frame, text: str, *, has_due: bool, later: bool) -> float:
-    """What the words around the frame add to its base (a time, the kind of work) or take away ("just",
-    "you'd have to", a verb with nothing after it). Hedges and conditions are counted by the caller."""
-    evidence = _when(text, has_due=has_due, later=later) + _kind_of_work(frame, later=later)
+def _evidence(frame: Frame, *, timing: float, later: bool) -> float:
+    """What the words around the frame add to its base (the kind of work, besides `timing`: a deadline or a
+    later time, or the moment) or take away ("just", "you'd have to", a verb with nothing after it). Hedges
+    and conditions are counted by the caller."""
+    evidence = timing + _kind_of_work(frame, later=later)
     if _said_with(frame.verb, {"just"}):
         evidence -= 0.1
     if frame.who == "addressee" and frame.modal not in {"request", "imperative"} and _generic_you(frame.verb):
@@ -196,16 +205,16 @@ def _said_with(verb: Token, words: set[str]) -> bool:
     return any(c.lower_ in words for t in (verb, *verb.ancestors) for c in t.children)
 
 
-def _when(text: str, *, has_due: bool, later: bool) -> float:
+def _timing(*, has_due: bool, marked_later: bool, now: bool, follow_up: bool) -> float:
     """A deadline or a later time raises the score; the moment itself lowers it, even for further contact
     ("first of all I want to ask Ed about ..." opens the meeting's business)."""
     if has_due:
         return DEADLINE
-    if FUTURE_MARKERS.search(text):
+    if marked_later:
         return 0.05
-    if IMMEDIATE.search(text) or WITHIN_MINUTES.search(text):
+    if now:
         return -0.3
-    return 0.05 if later else 0.0
+    return 0.05 if follow_up else 0.0
 
 
 def _kind_of_work(frame: Frame, *, later: bool) -> float:
