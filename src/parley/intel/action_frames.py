@@ -35,18 +35,9 @@ REQUEST_AUXILIARIES = ASKING_AUXILIARIES | {"'ll"}  # also "by when do you think
 GRATEFUL = {"great", "helpful", "good", "nice", "useful", "perfect", "brilliant", "fantastic", "appreciated"}
 # "Further instructions will be sent by your coach", "the minutes will be circulated": announced to people.
 PASSED_ON = {"send", "email", "e-mail", "mail", "forward", "circulate", "distribute", "share", "upload"}
-SENT_THINGS = {"minutes", "instructions", "instruction", "information", "details", "slides", "file", "files"}
-SENT_THINGS |= {
-    "report",
-    "notes",
-    "summary",
-    "document",
-    "documents",
-    "agenda",
-    "link",
-    "invitation",
-    "email",
-}
+SENT_THINGS = {"minutes", "instructions", "instruction", "information", "details", "slides", "email"}
+SENT_THINGS |= {"file", "files", "report", "notes", "summary", "document", "documents", "agenda", "link"}
+SENT_THINGS |= {"invitation"}
 RECIPIENTS = {"you", "us", "everyone", "everybody", "all", "them", "team"}
 # A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
 ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}

@@ -61,27 +61,12 @@ STATIVE = {
 }  # fmt: skip
 # Done by saying them ("I'd like to thank the volunteers", "I can assure the member that ..."): no task.
 SPEECH_ACTS = {
-    "thank",
-    "welcome",
-    "congratulate",
-    "recognise",
-    "recognize",
-    "acknowledge",
-    "commend",
-    "assure",
-}
+    "thank", "welcome", "congratulate", "recognise", "recognize", "acknowledge", "commend", "assure",
+}  # fmt: skip
 LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion", "talk", "review"}
 GENERIC_ADVERBS = {"always", "ever", "never", "usually", "normally", "generally"}
-CONSUMER_VERBS = {
-    "buy",
-    "use",
-    "press",
-    "push",
-    "lose",
-    "afford",
-    "drop",
-    "throw",
-}  # said of a product's user
+# Said of a product's user ("you can buy the covers").
+CONSUMER_VERBS = {"buy", "use", "press", "push", "lose", "afford", "drop", "throw"}
 HEDGES = {"maybe", "perhaps", "probably", "possibly", "hopefully", "might", "may", "could"}
 FUTURE_MARKERS = re.compile(
     r"\b(next\s+(meeting|time|session|call)|after\s+(the|this)\s+(meeting|call|break|lunch)|afterwards|"
