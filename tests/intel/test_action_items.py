@@ -62,6 +62,12 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "And you'll pick one of those for",  # broken off before the task is said
         "I can assure the member that the plans are in place.",
         "I hope this week all Canadians will take a moment to thank a paramedic.",  # a people, no one here
+        "I think you could use infrared.",  # a proposal, not "do you think you could ...?"
+        "You lose it and you can ring it.",  # a joined clause that commits no one
+        "Our task is to design a new remote control.",  # the project itself, not its next step
+        "Don't send it yet.",
+        "I'd like to see the next slide.",  # the meeting's own business, said to no one
+        "I'll keep that in mind.",
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -100,6 +106,22 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("If you can get me that example, that would be helpful.", "action_item"),
         ("So I'll I'll take a closer look at it.", "action_item"),  # a restart
         ("Let me look at it again.", "action_item"),  # examining it after the meeting
+        ("Barry's going to be continuing working on the multi-band features.", "action_item"),
+        ("I don't know, but I'll find out by Friday.", "action_item"),  # joined to a clause with none
+        ("I promise to get you the numbers by Monday.", "action_item"),
+        ("I commit to asking my officials to review it.", "follow_up"),
+        ("User Interface Designer, I would like to see the user interface concept.", "action_item"),
+        ("Our next step is for Tom to call the supplier.", "follow_up"),
+        ("The action item is to check the budget.", "action_item"),
+        ("Our homework is to read the paper.", "action_item"),
+        ("Would you mind sending me the link?", "follow_up"),
+        ("Do you think you could prepare a short demo?", "action_item"),
+        ("I was hoping you could look over the draft.", "action_item"),
+        ("I'll try to have it done by end of day.", "action_item"),
+        ("Remember to bring the prototype next time.", "action_item"),
+        ("Don't forget to email the client.", "follow_up"),
+        ("I'm sure you will do some trend watching.", "action_item"),
+        ("I'd ask that you finish the design by Friday.", "action_item"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:
@@ -137,3 +159,18 @@ def test_further_contact_is_a_follow_up_not_an_action_item(text: str, phrase: st
     item = one("follow_up", found)
     assert not [i for i in found if i.type == "action_item"]
     assert [p.text for p in item.phrases] == [phrase]
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        (
+            "User Interface Designer, I would like to see the user interface concept.",
+            "User Interface Designer",
+        ),
+        ("Our next step is for Tom to call the supplier.", "Tom"),
+    ],
+)
+def test_an_assignment_said_to_a_role_or_a_name_is_theirs(text: str, who: str) -> None:
+    found = [i for i in conversation(("Alice", text), ("Bob", "Okay.")) if i.type != "question"]
+    assert len(found) == 1 and found[0].assignee is not None and found[0].assignee.name == who

@@ -8,56 +8,46 @@ scores the frame.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from parley.intel.frame import HEDGE_ROOTS, ROLE_WORDS, Frame, Who, role_spoken_to, vocative
+from parley.intel.indirect_actions import ASKING_AUXILIARIES, ELIDED_SUBJECT, indirect_action
 from parley.intel.verb_chains import MODALS, lexical_chain, strongest, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-# named: a person by name; role: "the industrial designer"; anyone: whoever takes it on
-Who = Literal["speaker", "addressee", "named", "role", "group", "anyone"]
-
-HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope", "say", "expect", "imagine"}
 GROUP_WORDS = {"everyone", "everybody", "each", "all", "one", "team", "group", "department"}
-# "The industrial designer will ...": a role, assigned by its name when no speaker has it.
-ROLE_WORDS = {"manager", "designer", "expert", "lead", "owner", "engineer", "developer", "secretary", "chair"}
 ANYONE_WORDS = {"someone", "somebody", "anyone", "anybody", "who"}
-ELIDED_SUBJECT = {"want", "like", "mean"}  # a bare "want to ..." drops "do you", it does not order
 RECEIVING = {"see", "hear", "get", "have", "receive", "read", "review"}
 ADDRESSED_GROUPS = {"two", "three", "both", "all", "guys", "folks"}
 QUOTES = {'"', "“", "”"}
 # Words a time phrase before a bare imperative may hold ("by next meeting, please come up with ...").
 LATER_WORDS = {"next", "tomorrow", "tonight", "later", "afterwards", "week", "month", "friday", "monday"}
-ASKING_AUXILIARIES = {"can", "could", "would", "will", "ca"}  # "can you ...?", "could somebody ...?"
-REQUEST_AUXILIARIES = ASKING_AUXILIARIES | {"'ll"}  # also "by when do you think you'll ..."
-GRATEFUL = {"great", "helpful", "good", "nice", "useful", "perfect", "brilliant", "fantastic", "appreciated"}
 # "Further instructions will be sent by your coach", "the minutes will be circulated": announced to people.
 PASSED_ON = {"send", "email", "e-mail", "mail", "forward", "circulate", "distribute", "share", "upload"}
 SENT_THINGS = {"minutes", "instructions", "instruction", "information", "details", "slides", "email"}
 SENT_THINGS |= {"file", "files", "report", "notes", "summary", "document", "documents", "agenda", "link"}
 SENT_THINGS |= {"invitation"}
 RECIPIENTS = {"you", "us", "everyone", "everybody", "all", "them", "team"}
-# A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
-ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}
+# "I'm sure you will ...": what the speaker is sure of is the action's frame.
+SURE = {"sure", "confident", "certain"}
 
-
-@dataclass(frozen=True, slots=True)
-class Frame:
-    verb: Token
-    who: Who
-    modal: str  # will / must / should / can / want / try, or request / imperative / lets / offer / asked
-    name: str | None = None
-    polite: bool = False  # asked with "if you could ...": the "if" is no condition
+__all__ = ["HEDGE_ROOTS", "RECEIVING", "Frame", "Who", "find_frame"]
 
 
 def find_frame(sentence: Span, *, question_form: bool) -> Frame | None:
-    """The frame of the main clause, of what "I think" governs, or of a request inside "I want you to"."""
+    """The frame of the main clause, of what "I think" governs, or of a request inside "I want you to";
+    failing those, of a firm commitment joined to the main clause ("I'm not aware of that proposal,
+    but I will take a look")."""
     root = sentence.root
     if root.pos_ not in {"VERB", "AUX"} or root.tag_ == "MD":  # "I'll send it, right?", "I'll I'll take"
         root = next((c for c in root.children if c.dep_ in {"ccomp", "parataxis"} and c.pos_ == "VERB"), root)
-    requested = _asked_when(sentence) or _pseudo_cleft(root) or _polite_if(sentence)
+    return _main_frame(sentence, root, question_form=question_form) or _joined_frame(sentence, root)
+
+
+def _main_frame(sentence: Span, root: Token, *, question_form: bool) -> Frame | None:
+    requested = indirect_action(sentence, root)
     if requested is not None:
         return requested
     if question_form:
@@ -68,14 +58,67 @@ def find_frame(sentence: Span, *, question_form: bool) -> Frame | None:
     if lemma == "let" or any(c.dep_ == "aux" and c.lemma_.lower() == "let" for c in root.children):
         return _lets_frame(root)
     subject = subject_of(root)
-    if lemma in HEDGE_ROOTS and subject is not None and subject.lower_ in {"i", "we"}:
-        inner = next((c for c in root.children if c.dep_ == "ccomp" and c.pos_ in {"VERB", "AUX"}), None)
+    speaking = subject is not None and subject.lower_ in {"i", "we"}
+    if speaking and (lemma in HEDGE_ROOTS or _sure(root)):
+        inner = _believed(root)
         return _frame_for_clause(inner, sentence) if inner is not None else None
-    if lemma in {"want", "need", "like"} and subject is not None and subject.lower_ in {"i", "we"}:
-        requested = _request_of_other(root)  # "I want you to ...", "we need John to ..."
+    if speaking and lemma in {"want", "need", "like", "ask"}:
+        requested = _request_of_other(root)  # "I want you to ...", "we need John to ...", "I'd ask that you"
         if requested is not None:
             return requested
-    return _frame_for_clause(root, sentence)
+    return _next_step(root) or _frame_for_clause(root, sentence)
+
+
+def _joined_frame(sentence: Span, root: Token) -> Frame | None:
+    """ "I don't know, but I'll find out", "I'm not aware of it, but I commit to asking": a firm commitment
+    of the speaker or the group joined to a clause that states none (not "you lose it and you can ring
+    it", nor "we can ask ourselves")."""
+    for clause in root.children:
+        subject = subject_of(clause)
+        if clause.dep_ != "conj" or clause.pos_ != "VERB" or subject is None:
+            continue
+        if subject.lower_ not in {"i", "we"}:
+            continue
+        frame = _frame_for_clause(clause, sentence)
+        if frame is not None and frame.modal in {"will", "must"}:
+            return frame
+    return None
+
+
+def _sure(root: Token) -> bool:
+    return root.lemma_.lower() == "be" and any(c.dep_ == "acomp" and c.lower_ in SURE for c in root.children)
+
+
+def _believed(root: Token) -> Token | None:
+    """What "I think" or "I'm sure" governs: "I'm sure you will do some trend watching"."""
+    holders = [root, *(c for c in root.children if c.dep_ == "acomp" and c.lower_ in SURE)]
+    clauses = (c for holder in holders for c in holder.children if c.dep_ == "ccomp")
+    return next((c for c in clauses if c.pos_ in {"VERB", "AUX"}), None)
+
+
+def _next_step(root: Token) -> Frame | None:
+    """ "The next step is for Tom to call the supplier", "our homework is to read the paper", "the action
+    item is that Mike sends the contract": an assignment stated as what comes next (not "our task is to
+    design a remote control", the project itself)."""
+    subject = subject_of(root)
+    if root.lemma_.lower() != "be" or subject is None or not _names_next_step(subject):
+        return None
+    clauses = (c for c in root.children if c.dep_ in {"xcomp", "ccomp", "advcl"} and c.pos_ == "VERB")
+    action = next(clauses, None)
+    if action is None:
+        return None
+    doer = subject_of(action)
+    who, name = _who(doer) if doer is not None else ("group", None)
+    return Frame(lexical_chain(action)[0], who or "group", "will", name, later=True)
+
+
+def _names_next_step(subject: Token) -> bool:
+    lemma, modifiers = subject.lemma_.lower(), {c.lower_ for c in subject.children}
+    return (
+        lemma in {"homework", "assignment"}
+        or ("next" in modifiers and lemma == "step")
+        or ("action" in modifiers and lemma == "item")
+    )
 
 
 def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
@@ -101,70 +144,6 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
     if modal == "can" and who == "group" and subject.lower_ != "we":
         return None  # "the manufacturing department can deliver a curved case": what it is able to do
     return Frame(lexical, who, modal, name)
-
-
-def _asked_when(sentence: Span) -> Frame | None:
-    """ "When can you send me the figures?", "by when do you think you can give me a plan?": asking when
-    takes the task for granted. Not "when you can buy it in the shop, ..." (no question)."""
-    opening = [t for t in sentence[:6] if t.lower_ == "when"]
-    if not opening:
-        return None
-    for verb in sentence[opening[0].i - sentence.start + 1 :]:
-        subject = subject_of(verb)
-        auxiliaries = [c for c in verb.children if c.dep_ == "aux" and c.lower_ in REQUEST_AUXILIARIES]
-        if verb.pos_ != "VERB" or subject is None or subject.lower_ != "you" or not auxiliaries:
-            continue
-        inverted = auxiliaries[0].i < subject.i
-        if inverted or verb.head.lemma_.lower() in HEDGE_ROOTS:
-            return Frame(lexical_chain(verb)[0], "addressee", "request", _vocative(sentence))
-    return None
-
-
-def _polite_if(sentence: Span) -> Frame | None:
-    """ "So if you would look at that and let us know", "if you could send me the deck, that'd be great":
-    a request, not a condition (not "if you would like, I can ...")."""
-    for mark in sentence:
-        verb = mark.head
-        if mark.lower_ != "if" or mark.dep_ != "mark" or verb.lemma_.lower() in ELIDED_SUBJECT | {"need"}:
-            continue
-        subject = subject_of(verb)
-        auxiliaries = {c.lower_ for c in verb.children if c.dep_ == "aux"}
-        if subject is None or subject.lower_ != "you" or verb.pos_ != "VERB":
-            continue
-        if (auxiliaries & {"could", "would"} and _stands_alone(verb)) or (
-            "can" in auxiliaries and _thanked(verb.head)
-        ):
-            return Frame(lexical_chain(verb)[0], "addressee", "request", _vocative(sentence), polite=True)
-    return None
-
-
-def _stands_alone(verb: Token) -> bool:
-    """The if-clause is all there is ("so if you would look at that") or what follows only thanks; not "if
-    you could connect it too hard, you may get ..."."""
-    main = verb.head
-    return verb.dep_ == "ROOT" or main.pos_ not in {"VERB", "AUX"} or _thanked(main)
-
-
-def _thanked(main: Token) -> bool:
-    """ "..., that would be helpful", "... that'd be great"."""
-    return main.lemma_.lower() == "be" and any(
-        c.dep_ == "acomp" and c.lower_ in GRATEFUL for c in main.children
-    )
-
-
-def _pseudo_cleft(root: Token) -> Frame | None:
-    """ "What I'd like you to do is prepare the slides", "what you can do is come up with a prototype":
-    the addressee is asked to do what follows "is"."""
-    if root.lemma_.lower() != "be":
-        return None
-    clause = next((c for c in root.children if c.dep_ == "csubj"), None)
-    action = next((c for c in root.children if c.dep_ in {"xcomp", "ccomp"} and c.pos_ == "VERB"), None)
-    if clause is None or action is None:
-        return None
-    words = {t.lower_ for t in clause.subtree}
-    if not {"what", "you", "do"} <= words:
-        return None
-    return Frame(lexical_chain(action)[0], "addressee", "request", _vocative(root.sent))
 
 
 def _passed_on(verb: Token, modal: str | None, subject: Token) -> Frame | None:
@@ -202,7 +181,7 @@ def _question_frame(sentence: Span, root: Token) -> Frame | None:
         auxiliaries.add("should")  # "why don't we/you ..." proposes
     lexical, _ = lexical_chain(root)
     if subject.lower_ == "you" and auxiliaries & (ASKING_AUXILIARIES | {"should"}):
-        return Frame(lexical, "addressee", "request", _vocative(sentence))
+        return Frame(lexical, "addressee", "request", vocative(sentence))
     if subject.lower_ == "we" and auxiliaries & {"should", "shall"}:
         return Frame(lexical, "speaker", "should")
     if subject.lower_ in ANYONE_WORDS and auxiliaries & ASKING_AUXILIARIES:
@@ -238,7 +217,7 @@ def _lets_frame(root: Token) -> Frame | None:
     if action is None or any(c.dep_ == "neg" for c in action.children):
         return None
     if root.lemma_.lower() == "let" and action.lemma_.lower() == "know":
-        return Frame(root, "addressee", "imperative", _vocative(root.sent))  # "let me know", "let them know"
+        return Frame(root, "addressee", "imperative", vocative(root.sent))  # "let me know", "let them know"
     us = next((c for c in [*root.children, *action.children] if c.lower_ in {"'s", "us", "me"}), None)
     if us is None:
         return None
@@ -253,13 +232,24 @@ def _request_of_other(root: Token) -> Frame | None:
         return Frame(lexical_chain(task)[0], "anyone", "request")  # "we need someone to review it"
     clause = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
     if clause is not None and _receives_yours(clause):
-        return Frame(clause, "addressee", "request", _vocative(root.sent))  # "I'd like to see your concept"
+        return Frame(clause, "addressee", "request", vocative(root.sent))  # "I'd like to see your concept"
+    if clause is not None and clause.lemma_.lower() in RECEIVING:
+        return _wanted_from(clause)  # "User Interface Designer, I'd like to see the concept"
     subject = subject_of(clause) if clause is not None else None
     if clause is None or subject is None or subject.lower_ in {"i", "we"}:
         return None
     who, name = _who(subject)
-    name = name or _vocative(root.sent)
+    name = name or vocative(root.sent)
     return Frame(lexical_chain(clause)[0], who, "request", name) if who else None
+
+
+def _wanted_from(clause: Token) -> Frame | None:
+    """What the speaker would like to see or receive, said to a person or a role by name."""
+    name = vocative(clause.sent)
+    if name is not None:
+        return Frame(clause, "named", "request", name)
+    role = role_spoken_to(clause.sent)
+    return Frame(clause, "role", "request", role) if role is not None else None
 
 
 def _receives_yours(verb: Token) -> bool:
@@ -274,13 +264,15 @@ def _receives_yours(verb: Token) -> bool:
 def _imperative(verb: Token, sentence: Span) -> Frame | None:
     """A bare verb opening the sentence (after "so", "please", or a name and a comma); not "want to ..."
     ("(do you) want to do Vista?"), nor words in quotation marks (a phrase mentioned, not said to anyone)."""
-    if verb.tag_ != "VB" or verb.dep_ != "ROOT" or any(c.dep_ in {"aux", "neg"} for c in verb.children):
-        return None
+    negated = any(c.dep_ in {"aux", "neg"} for c in verb.children)
+    if verb.tag_ != "VB" or verb.dep_ != "ROOT" or (negated and verb.lemma_.lower() != "forget"):
+        return None  # but "don't forget to send it" is "remember to send it"
     if verb.lemma_.lower() in ELIDED_SUBJECT or any(t.text in QUOTES for t in sentence if t.i < verb.i):
         return None
     timing = {t.i for c in verb.children if c.i < verb.i and _later_phrase(c) for t in c.subtree}
+    timing |= {c.i for c in verb.children if c.dep_ in {"aux", "neg"}}  # "don't (forget)"
     before = [t for t in sentence if t.i < verb.i and not t.is_punct and t.i not in timing]
-    name = _vocative(sentence)
+    name = vocative(sentence)
     allowed = {"so", "okay", "ok", "and", "then", "now", "please", "just", "um", "uh", "well", "also"}
     if any(t.lower_ not in allowed and (name is None or t.text not in name.split()) for t in before):
         return None
@@ -322,16 +314,3 @@ def _partitive_pronoun(subject: Token) -> str | None:
     of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
     pronoun = next((c.lower_ for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
     return {"us": "we", "you": "you"}.get(pronoun or "")
-
-
-def _vocative(sentence: Span) -> str | None:
-    """A name said to someone: "John, can you ...", "... by Friday, Maria?"."""
-    words = [t for t in sentence if not t.is_space]
-    for index in (0, len(words) - 1, len(words) - 2):
-        if not 0 <= index < len(words):
-            continue
-        token = words[index]
-        beside = [words[i] for i in (index - 1, index + 1) if 0 <= i < len(words)]
-        if token.pos_ == "PROPN" and any(t.text == "," for t in beside) and token.dep_ not in ARGUMENTS:
-            return token.text
-    return None

@@ -21,10 +21,10 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from parley.intel.action_frames import HEDGE_ROOTS, Frame, Who, find_frame
+from parley.intel.action_frames import HEDGE_ROOTS, RECEIVING, Frame, Who, find_frame
 from parley.intel.follow_ups import is_follow_up
 from parley.intel.verb_chains import infinitive_noun
-from parley.intel.work import is_task, narrates
+from parley.intel.work import is_task, is_work_product, narrates
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -63,6 +63,7 @@ STATIVE = {
 SPEECH_ACTS = {
     "thank", "welcome", "congratulate", "recognise", "recognize", "acknowledge", "commend", "assure",
 }  # fmt: skip
+DONE = {"done", "finished", "completed", "ready", "sorted", "fixed"}  # "I'll have it done by Friday"
 LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion", "talk", "review"}
 GENERIC_ADVERBS = {"always", "ever", "never", "usually", "normally", "generally"}
 # Said of a product's user ("you can buy the covers").
@@ -122,7 +123,7 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     follow_up = is_follow_up(frame.verb)
     within_minutes = bool(WITHIN_MINUTES.search(text))
     has_due = has_due and not within_minutes
-    marked_later = bool(FUTURE_MARKERS.search(text))
+    marked_later = frame.later or bool(FUTURE_MARKERS.search(text))
     later = has_due or marked_later or follow_up
     timing = _timing(
         has_due=has_due,
@@ -206,7 +207,7 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
     """Narrating the meeting, or doing its own business ("we have to decide"), is not work to do later; a
     task that outlasts the meeting ("find out", "the report") is; what "we could" or "we should" do with
     neither is a proposal under discussion ("we should use infrared")."""
-    if narrates(frame.verb) and not later and not _assigned_focus(frame):
+    if narrates(frame.verb) and not later and not _assigned_work(frame):
         return NARRATION_PENALTY
     if is_task(frame.verb):
         return 0.1
@@ -218,10 +219,14 @@ def _kind_of_work(frame: Frame, *, later: bool) -> float:
     return UNSUPPORTED_GROUP if nobody or frame.modal == "lets" else UNSUPPORTED
 
 
-def _assigned_focus(frame: Frame) -> bool:
+def _assigned_work(frame: Frame) -> bool:
     """ "The UI designer will be focused on the interface concept": what a role or a named person is to
-    concentrate on is their part of the work, not narration of the meeting."""
-    return frame.who in {"role", "named"} and frame.verb.lemma_.lower() in {"focus", "concentrate"}
+    concentrate on is their part of the work, not narration of the meeting; so is what the speaker asks to
+    see or receive from them ("Roo, I'd like to see the user interface concept")."""
+    lemma = frame.verb.lemma_.lower()
+    if frame.who in {"role", "named"} and lemma in {"focus", "concentrate"}:
+        return True
+    return frame.modal == "request" and frame.who in {"role", "named", "addressee"} and lemma in RECEIVING
 
 
 def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
@@ -253,8 +258,12 @@ def _is_action_verb(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
     if verb.pos_ not in {"VERB", "AUX"} and not infinitive_noun(verb):
         return False
-    if lemma == "have":
-        return any(c.dep_ == "dobj" and c.lemma_.lower() in LIGHT_OBJECTS for c in verb.children)
+    if lemma == "have":  # "have a look", "have it done by Friday", "have a draft to you"
+        return any(
+            (c.dep_ == "dobj" and (c.lemma_.lower() in LIGHT_OBJECTS or is_work_product(c)))
+            or (c.dep_ in {"ccomp", "oprd", "acomp"} and c.lower_ in DONE)
+            for c in verb.children
+        )
     if lemma == "see" and any(c.dep_ == "dobj" and c.lower_ == "you" for c in verb.children):
         return False  # "I'll see you after lunch", "see you next week": a goodbye
     if lemma == "take" and any(t.dep_ == "pobj" and t.lower_ in {"yes", "no"} for t in verb.subtree):
@@ -263,8 +272,10 @@ def _is_action_verb(verb: Token) -> bool:
         return False  # "please note that the session is recorded": information, no task
     if lemma in SPEECH_ACTS:
         return False
+    if lemma == "keep" and any(t.lower_ == "mind" for t in verb.subtree):
+        return False  # "I'll keep that in mind": no task
     return lemma not in STATIVE or (
-        lemma == "look" and any(c.lower_ in {"into", "at"} for c in verb.children)
+        lemma == "look" and any(c.lower_ in {"into", "at", "over"} for c in verb.children)
     )
 
 

@@ -15,6 +15,10 @@ MODALS |= {"can": "can", "could": "can", "may": "can", "might": "can", "would": 
 CHAIN = {"go": "will", "gon": "will", "plan": "will", "intend": "will", "need": "must", "have": "must"}
 CHAIN |= {"got": "must", "get": "must", "try": "try", "want": "want", "like": "want", "mean": "want"}
 CHAIN |= {"supposed": "must", "suppose": "must", "able": "can", "be": "will"}
+# Commitments and reminders: "I promise to send it", "I volunteer to take notes", "remember to bring it".
+CHAIN |= {"promise": "will", "volunteer": "will", "undertake": "will", "remember": "will", "forget": "will"}
+# Aspect adds nothing to what the chain says: "going to be continuing working on", "I'll keep working on".
+ASPECTUAL = {"continue", "keep", "start", "begin"}
 # "I'm able to", "I'd be happy to send": the verb hangs from the adjective.
 ADJECTIVE_LINKS = {"able": "can", "supposed": "must", "happy": "will", "glad": "will", "willing": "will"}
 ADJECTIVE_LINKS |= {"ready": "will"}
@@ -29,7 +33,8 @@ def lexical_chain(verb: Token) -> tuple[Token, set[str]]:
         link, following = _link(verb)
         if link is None or following is None:
             break
-        markers.add(link)
+        if link:
+            markers.add(link)
         verb = following
     return verb, markers
 
@@ -48,6 +53,11 @@ def _link(verb: Token) -> tuple[str | None, Token | None]:
             return None, None
     if lemma == "go" and verb.tag_ != "VBG":
         return None, None
+    if lemma in ASPECTUAL:
+        return "", next((c for c in verb.children if c.dep_ == "xcomp" and c.tag_ == "VBG"), None)
+    if lemma == "commit":  # "I commit to asking my officials ..."
+        to = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "to"), None)
+        return "will", next((c for c in to.children if c.dep_ == "pcomp"), None) if to is not None else None
     return CHAIN.get(lemma), _verb_complement(verb)
 
 
@@ -56,10 +66,17 @@ def _verb_complement(head: Token) -> Token | None:
         (
             c
             for c in head.children
-            if c.dep_ in {"xcomp", "ccomp"} and (c.tag_ == "VB" or infinitive_noun(c)) and c.i > head.i
+            if c.dep_ in {"xcomp", "ccomp"}
+            and (c.tag_ == "VB" or infinitive_noun(c) or _progressive(c))
+            and c.i > head.i
         ),
         None,
     )
+
+
+def _progressive(verb: Token) -> bool:
+    """ "(going) to be continuing": the -ing form after "to be"."""
+    return verb.tag_ == "VBG" and any(c.dep_ == "aux" and c.lower_ == "be" for c in verb.children)
 
 
 def infinitive_noun(token: Token) -> bool:

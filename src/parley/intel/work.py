@@ -47,7 +47,7 @@ def is_task(verb: Token) -> bool:
     return (
         lemma in TASK_VERBS
         or bool(particles & TASK_PARTICLES)
-        or any(_is_work_product(t) for t in verb.subtree if t.dep_ in {"dobj", "pobj", "nsubjpass"})
+        or any(is_work_product(t) for t in verb.subtree if t.dep_ in {"dobj", "pobj", "nsubjpass"})
         or _files(verb)
         or _investigates(verb)
     )
@@ -84,7 +84,7 @@ def _files(verb: Token) -> bool:
     return any(t.dep_ == "pobj" and t.lower_ in FILE_PLACES for t in verb.subtree)
 
 
-def _is_work_product(token: Token) -> bool:
+def is_work_product(token: Token) -> bool:
     """ "the minutes", "the report"; not "a couple of minutes", "five minutes"."""
     counted = token.head.lower_ == "of" or any(c.dep_ == "nummod" for c in token.children)
     return token.lower_ in WORK_PRODUCTS and not counted
@@ -99,4 +99,4 @@ def narrates(verb: Token) -> bool:
         return True
     if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or particles & MAKING_PARTICLES:
         return False
-    return not (any(c.dep_ == "dobj" and _is_work_product(c) for c in verb.children) or _files(verb))
+    return not (any(c.dep_ == "dobj" and is_work_product(c) for c in verb.children) or _files(verb))
