@@ -68,6 +68,7 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "Don't send it yet.",
         "I'd like to see the next slide.",  # the meeting's own business, said to no one
         "I'll keep that in mind.",
+        "Can I just ask whether you've got any views on the budget?",  # a question, no task
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -122,6 +123,13 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("Don't forget to email the client.", "follow_up"),
         ("I'm sure you will do some trend watching.", "action_item"),
         ("I'd ask that you finish the design by Friday.", "action_item"),
+        ("Can I get you to send me the file?", "follow_up"),
+        ("Could I ask you to review the draft?", "action_item"),
+        ("I'd appreciate it if you could send the figures.", "follow_up"),
+        ("Shall I send you the minutes?", "follow_up"),  # an offer
+        ("Can we set up a call for Tuesday?", "follow_up"),
+        ("I'll be in touch next week.", "follow_up"),
+        ("I want everyone to read the report before Monday.", "action_item"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

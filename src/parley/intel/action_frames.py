@@ -184,6 +184,10 @@ def _question_frame(sentence: Span, root: Token) -> Frame | None:
         return Frame(lexical, "addressee", "request", vocative(sentence))
     if subject.lower_ == "we" and auxiliaries & {"should", "shall"}:
         return Frame(lexical, "speaker", "should")
+    if subject.lower_ == "we" and auxiliaries & {"can", "could"}:
+        return Frame(lexical, "speaker", "can")  # "can we set up a call for Tuesday?"
+    if subject.lower_ == "i" and auxiliaries & {"should", "shall"}:
+        return Frame(lexical, "speaker", "offer")  # "shall I send you the minutes?"
     if subject.lower_ in ANYONE_WORDS and auxiliaries & ASKING_AUXILIARIES:
         return Frame(lexical, "anyone", "request")  # "could somebody send the minutes?"
     return None
@@ -233,9 +237,9 @@ def _request_of_other(root: Token) -> Frame | None:
     clause = next((c for c in root.children if c.dep_ in {"ccomp", "xcomp"} and c.pos_ == "VERB"), None)
     if clause is not None and _receives_yours(clause):
         return Frame(clause, "addressee", "request", vocative(root.sent))  # "I'd like to see your concept"
-    if clause is not None and clause.lemma_.lower() in RECEIVING:
-        return _wanted_from(clause)  # "User Interface Designer, I'd like to see the concept"
     subject = subject_of(clause) if clause is not None else None
+    if clause is not None and subject is None and clause.lemma_.lower() in RECEIVING:
+        return _wanted_from(clause)  # "User Interface Designer, I'd like to see the concept"
     if clause is None or subject is None or subject.lower_ in {"i", "we"}:
         return None
     who, name = _who(subject)

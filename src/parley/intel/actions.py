@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from parley.intel.action_frames import HEDGE_ROOTS, RECEIVING, Frame, Who, find_frame
-from parley.intel.follow_ups import is_follow_up
+from parley.intel.follow_ups import in_touch, is_follow_up
 from parley.intel.verb_chains import infinitive_noun
 from parley.intel.work import is_task, is_work_product, narrates
 
@@ -274,8 +274,10 @@ def _is_action_verb(verb: Token) -> bool:
         return False
     if lemma == "keep" and any(t.lower_ == "mind" for t in verb.subtree):
         return False  # "I'll keep that in mind": no task
-    return lemma not in STATIVE or (
-        lemma == "look" and any(c.lower_ in {"into", "at", "over"} for c in verb.children)
+    return (
+        lemma not in STATIVE
+        or in_touch(verb)
+        or (lemma == "look" and any(c.lower_ in {"into", "at", "over"} for c in verb.children))
     )
 
 

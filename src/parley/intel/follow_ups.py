@@ -28,6 +28,8 @@ def is_follow_up(verb: Token) -> bool:
     lemma = verb.lemma_.lower()
     if lemma == "let":
         return any(c.lemma_.lower() == "know" for c in verb.children)
+    if in_touch(verb):
+        return True
     if lemma == "keep":  # "keep Ed in the loop", "keep you posted"
         return any(t.lower_ in {"loop", "posted", "informed", "updated"} for t in verb.subtree)
     if lemma == "meet":  # "meet the team next week", not "meet the requirements"
@@ -55,6 +57,14 @@ def is_follow_up(verb: Token) -> bool:
         return any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children)
     return lemma in {"talk", "speak", "write"} and any(
         c.dep_ == "prep" and c.lower_ in {"to", "with"} for c in verb.children
+    )
+
+
+def in_touch(verb: Token) -> bool:
+    """ "I'll be in touch", "we'll get in touch with them", "let's stay in touch"."""
+    return verb.lemma_.lower() in {"be", "get", "stay", "keep"} and any(
+        c.dep_ == "prep" and c.lower_ == "in" and any(o.lower_ == "touch" for o in c.children)
+        for c in verb.children
     )
 
 

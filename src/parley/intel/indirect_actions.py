@@ -27,6 +27,7 @@ def indirect_action(sentence: Span, root: Token) -> Frame | None:
         or _polite_if(sentence)
         or _would_you_mind(root)
         or _wished_of_you(root)
+        or _got_you_to(root)
     )
 
 
@@ -73,10 +74,10 @@ def _stands_alone(verb: Token) -> bool:
 
 
 def _thanked(main: Token) -> bool:
-    """ "..., that would be helpful", "... that'd be great"."""
-    return main.lemma_.lower() == "be" and any(
-        c.dep_ == "acomp" and c.lower_ in GRATEFUL for c in main.children
-    )
+    """ "..., that would be helpful", "... that'd be great", "I'd appreciate it if ..."."""
+    lemma = main.lemma_.lower()
+    grateful = any(c.dep_ == "acomp" and c.lower_ in GRATEFUL for c in main.children)
+    return lemma == "appreciate" or (lemma == "be" and grateful)
 
 
 def _pseudo_cleft(root: Token) -> Frame | None:
@@ -127,4 +128,21 @@ def _wished_of_you(root: Token) -> Frame | None:
             continue
         if auxiliaries & {"could", "would", "can", "might"}:
             return Frame(lexical_chain(clause)[0], "addressee", "request", vocative(root.sent), polite=True)
+    return None
+
+
+def _got_you_to(root: Token) -> Frame | None:
+    """ "Can I get you to send me the file?", "could I ask you to review the draft?"."""
+    subject = subject_of(root)
+    if subject is None or subject.lower_ != "i" or root.lemma_.lower() not in {"get", "ask"}:
+        return None
+    if not any(c.dep_ == "aux" and c.lower_ in ASKING_AUXILIARIES and c.i < subject.i for c in root.children):
+        return None
+    for clause in root.children:
+        infinitive = any(c.dep_ == "aux" and c.lower_ == "to" for c in clause.children)
+        if clause.dep_ not in {"ccomp", "xcomp"} or clause.pos_ != "VERB" or not infinitive:
+            continue  # not "can I ask whether you've got any views?"
+        doer = subject_of(clause) or next((c for c in root.children if c.dep_ == "dobj"), None)
+        if doer is not None and doer.lower_ == "you":
+            return Frame(lexical_chain(clause)[0], "addressee", "request", vocative(root.sent))
     return None
