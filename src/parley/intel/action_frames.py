@@ -2,8 +2,9 @@
 or role, the group, or anyone who takes it on) and with which modal or construction ("will", "must", "can",
 a request, an imperative, "let's", "who's going to ...?").
 
-Chains like "going to have to decide" are walked down to the lexical verb (`verb_chains.py`); `actions.py`
-scores the frame.
+Chains like "going to have to decide" are walked down to the lexical verb (`verb_chains.py`); requests put
+indirectly ("would you mind ...", "what I'd like you to do is ...") are in `indirect_actions.py`;
+`actions.py` scores the frame.
 """
 
 from __future__ import annotations
