@@ -69,6 +69,9 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "I'd like to see the next slide.",  # the meeting's own business, said to no one
         "I'll keep that in mind.",
         "Can I just ask whether you've got any views on the budget?",  # a question, no task
+        "So we could get it down to what?",  # "to what" is no one to send it to
+        "That's something we talked about.",
+        "It's a good idea to check the figures.",  # nobody's job
     ],
 )
 def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_action_items(text: str) -> None:
@@ -130,6 +133,11 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("Can we set up a call for Tuesday?", "follow_up"),
         ("I'll be in touch next week.", "follow_up"),
         ("I want everyone to read the report before Monday.", "action_item"),
+        ("It's your job to check the figures.", "action_item"),
+        ("That's something we need to look into.", "action_item"),
+        ("I think I had better look at it again.", "action_item"),  # the parser hangs "I" from "had"
+        ("The committee will write to the minister.", "follow_up"),
+        ("We'll get that to you.", "follow_up"),
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:
@@ -177,6 +185,8 @@ def test_further_contact_is_a_follow_up_not_an_action_item(text: str, phrase: st
             "User Interface Designer",
         ),
         ("Our next step is for Tom to call the supplier.", "Tom"),
+        ("It's Anna's job to book the room.", "Anna"),
+        ("Let's get Bob to look at the contract tomorrow.", "Bob"),
     ],
 )
 def test_an_assignment_said_to_a_role_or_a_name_is_theirs(text: str, who: str) -> None:

@@ -11,15 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from parley.intel.frame import HEDGE_ROOTS, ROLE_WORDS, Frame, Who, role_spoken_to, vocative
+from parley.intel.frame import ANYONE_WORDS, HEDGE_ROOTS, Frame, Who, role_spoken_to, vocative, who_of
 from parley.intel.indirect_actions import ASKING_AUXILIARIES, ELIDED_SUBJECT, indirect_action
-from parley.intel.verb_chains import MODALS, lexical_chain, strongest, subject_of
+from parley.intel.stated_tasks import stated_task
+from parley.intel.verb_chains import MODALS, had_better, lexical_chain, strongest, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
 
-GROUP_WORDS = {"everyone", "everybody", "each", "all", "one", "team", "group", "department"}
-ANYONE_WORDS = {"someone", "somebody", "anyone", "anybody", "who"}
 RECEIVING = {"see", "hear", "get", "have", "receive", "read", "review"}
 ADDRESSED_GROUPS = {"two", "three", "both", "all", "guys", "folks"}
 QUOTES = {'"', "“", "”"}
@@ -67,7 +66,7 @@ def _main_frame(sentence: Span, root: Token, *, question_form: bool) -> Frame | 
         requested = _request_of_other(root)  # "I want you to ...", "we need John to ...", "I'd ask that you"
         if requested is not None:
             return requested
-    return _next_step(root) or _frame_for_clause(root, sentence)
+    return stated_task(root) or _frame_for_clause(root, sentence)
 
 
 def _joined_frame(sentence: Span, root: Token) -> Frame | None:
@@ -97,31 +96,6 @@ def _believed(root: Token) -> Token | None:
     return next((c for c in clauses if c.pos_ in {"VERB", "AUX"}), None)
 
 
-def _next_step(root: Token) -> Frame | None:
-    """ "The next step is for Tom to call the supplier", "our homework is to read the paper", "the action
-    item is that Mike sends the contract": an assignment stated as what comes next (not "our task is to
-    design a remote control", the project itself)."""
-    subject = subject_of(root)
-    if root.lemma_.lower() != "be" or subject is None or not _names_next_step(subject):
-        return None
-    clauses = (c for c in root.children if c.dep_ in {"xcomp", "ccomp", "advcl"} and c.pos_ == "VERB")
-    action = next(clauses, None)
-    if action is None:
-        return None
-    doer = subject_of(action)
-    who, name = _who(doer) if doer is not None else ("group", None)
-    return Frame(lexical_chain(action)[0], who or "group", "will", name, later=True)
-
-
-def _names_next_step(subject: Token) -> bool:
-    lemma, modifiers = subject.lemma_.lower(), {c.lower_ for c in subject.children}
-    return (
-        lemma in {"homework", "assignment"}
-        or ("next" in modifiers and lemma == "step")
-        or ("action" in modifiers and lemma == "item")
-    )
-
-
 def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
     subject = subject_of(verb)
     if subject is None:
@@ -132,10 +106,12 @@ def _frame_for_clause(verb: Token, sentence: Span) -> Frame | None:
     markers |= {
         MODALS[c.lemma_.lower()] for c in verb.children if c.dep_ == "aux" and c.lemma_.lower() in MODALS
     }
+    if had_better(verb):
+        markers.add("should")
     if "wo" in {c.lower_ for c in verb.children} or any(c.dep_ == "neg" for c in lexical.children):
         return None
     modal = strongest(markers)
-    who, name = _who(subject)
+    who, name = who_of(subject)
     if subject.dep_ == "nsubjpass" and who not in {"role", "named"}:
         return _passed_on(lexical, modal, subject)  # not "I'll get rid of it"; yes "Mark will be focused on"
     if modal is None and lexical is verb and verb.dep_ == "ROOT" and _addressed_group(subject):
@@ -158,7 +134,7 @@ def _passed_on(verb: Token, modal: str | None, subject: Token) -> Frame | None:
     to_people = any(t.dep_ == "pobj" and t.lower_ in RECIPIENTS for t in verb.subtree)
     if agent is None and not to_people and subject.lower_ not in SENT_THINGS:
         return None
-    who, name = _who(agent) if agent is not None else (None, None)
+    who, name = who_of(agent) if agent is not None else (None, None)
     return Frame(verb, who or "anyone", modal, name)
 
 
@@ -185,7 +161,8 @@ def _question_frame(sentence: Span, root: Token) -> Frame | None:
         return Frame(lexical, "addressee", "request", vocative(sentence))
     if subject.lower_ == "we" and auxiliaries & {"should", "shall"}:
         return Frame(lexical, "speaker", "should")
-    if subject.lower_ == "we" and auxiliaries & {"can", "could"}:
+    asks_what = any(t.tag_ in {"WP", "WRB", "WDT"} for t in sentence)  # "so we could get it down to what?"
+    if subject.lower_ == "we" and auxiliaries & {"can", "could"} and not asks_what:
         return Frame(lexical, "speaker", "can")  # "can we set up a call for Tuesday?"
     if subject.lower_ == "i" and auxiliaries & {"should", "shall"}:
         return Frame(lexical, "speaker", "offer")  # "shall I send you the minutes?"
@@ -226,8 +203,23 @@ def _lets_frame(root: Token) -> Frame | None:
     us = next((c for c in [*root.children, *action.children] if c.lower_ in {"'s", "us", "me"}), None)
     if us is None:
         return None
+    delegated = _delegated(action)
+    if delegated is not None:
+        return delegated
     lexical, _ = lexical_chain(action)
     return Frame(lexical, "speaker", "lets" if us.lower_ != "me" else "offer")
+
+
+def _delegated(action: Token) -> Frame | None:
+    """ "Let's get Sam to look at it", "let's have Peter review the code": Sam's and Peter's task."""
+    if action.lemma_.lower() not in {"get", "have"}:
+        return None
+    for clause in action.children:
+        doer = subject_of(clause) if clause.dep_ in {"ccomp", "xcomp"} and clause.pos_ == "VERB" else None
+        who, name = who_of(doer) if doer is not None else (None, None)
+        if who in {"named", "role"}:
+            return Frame(lexical_chain(clause)[0], who, "lets", name)
+    return None
 
 
 def _request_of_other(root: Token) -> Frame | None:
@@ -243,7 +235,7 @@ def _request_of_other(root: Token) -> Frame | None:
         return _wanted_from(clause)  # "User Interface Designer, I'd like to see the concept"
     if clause is None or subject is None or subject.lower_ in {"i", "we"}:
         return None
-    who, name = _who(subject)
+    who, name = who_of(subject)
     name = name or vocative(root.sent)
     return Frame(lexical_chain(clause)[0], who, "request", name) if who else None
 
@@ -289,33 +281,3 @@ def _later_phrase(token: Token) -> bool:
     return token.dep_ in {"prep", "npadvmod", "advmod"} and any(
         t.lower_ in LATER_WORDS or t.ent_type_ in {"DATE", "TIME"} for t in token.subtree
     )
-
-
-def _who(subject: Token) -> tuple[Who | None, str | None]:
-    word = _partitive_pronoun(subject) or subject.lower_
-    if word in {"i", "we"}:
-        return ("speaker" if word == "i" else "group"), None
-    if word == "you":
-        return "addressee", None
-    if subject.tag_ == "NNPS":
-        return None, None  # "the Liberals", "all Canadians": a party or a people, no one in the meeting
-    if subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON":
-        names = [t.text for t in subject.subtree if t.pos_ == "PROPN"]
-        return "named", " ".join(names) or subject.text
-    if word in ANYONE_WORDS:
-        return "anyone", None
-    if subject.lemma_.lower() in ROLE_WORDS:
-        role = [t.text for t in subject.subtree if t.dep_ in {"compound", "amod"} and t.i < subject.i]
-        return "role", " ".join([*role, subject.text])
-    if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
-        return "group", None
-    return None, None
-
-
-def _partitive_pronoun(subject: Token) -> str | None:
-    """ "the three of us" acts as "we", "each of you" as "you"."""
-    if subject.lower_ in {"none", "neither"}:
-        return None
-    of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
-    pronoun = next((c.lower_ for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
-    return {"us": "we", "you": "you"}.get(pronoun or "")

@@ -21,6 +21,7 @@ ARRANGE_VERBS = {"set", "arrange", "organise", "organize", "book", "plan", "have
 # "I'm gonna inform you about the trend-watching I've done": a presentation, not further contact.
 PRESENTING = {"inform", "tell", "update", "brief"}
 PRESENT = {"you", "everyone", "everybody", "us", "all"}
+PEOPLE = {"PRP", "NNP"}  # "to you", "to Anna"; not "to what"
 
 
 def is_follow_up(verb: Token) -> bool:
@@ -52,6 +53,11 @@ def is_follow_up(verb: Token) -> bool:
         return True
     objects = {c.lemma_.lower() for c in verb.subtree if c.dep_ in {"dobj", "pobj"}}
     if lemma in ARRANGE_VERBS and objects & MEETING_WORDS:
+        return True
+    if lemma == "get" and any(  # "we'll get that to you", "I'll get it to Anna by Friday"
+        c.dep_ in {"prep", "dative"} and c.lower_ == "to" and any(o.tag_ in PEOPLE for o in c.children)
+        for c in verb.children
+    ):
         return True
     if lemma in {"raise", "bring"}:  # "raise it with legal", "bring up the contract with legal"
         return any(c.dep_ == "prep" and c.lower_ == "with" for c in verb.children)

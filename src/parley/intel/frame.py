@@ -1,6 +1,6 @@
-"""The frame of an action (who acts, with which modal or construction) and the person a sentence is said
-to, shared by `action_frames.py` (statements, questions, imperatives) and `indirect_actions.py` (requests
-and assignments put indirectly)."""
+"""The frame of an action (who acts, with which modal or construction), who a subject names, and the
+person a sentence is said to, shared by `action_frames.py` (statements, questions, imperatives),
+`indirect_actions.py` (requests put indirectly) and `stated_tasks.py` (tasks stated with a noun)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ HEDGE_ROOTS = {"think", "guess", "suppose", "believe", "reckon", "feel", "hope",
 ROLE_WORDS = {"manager", "designer", "expert", "lead", "owner", "engineer", "developer", "secretary", "chair"}
 # A name in one of these roles is what the verb acts on ("want to do Vista,"), not someone spoken to.
 ARGUMENTS = {"pobj", "dobj", "nsubj", "nsubjpass", "attr", "dative", "compound", "poss", "conj"}
+GROUP_WORDS = {"everyone", "everybody", "each", "all", "one", "team", "group", "department", "committee"}
+ANYONE_WORDS = {"someone", "somebody", "anyone", "anybody", "who"}
 FILLERS = {"um", "uh", "so", "okay", "ok", "and", "then", "now", "well", "right", "the", "our", "my"}
 
 
@@ -53,3 +55,33 @@ def role_spoken_to(sentence: Span) -> str | None:
     if not before or before[-1].lemma_.lower() not in ROLE_WORDS or len(before) > 4:
         return None
     return " ".join(t.text for t in before)
+
+
+def who_of(subject: Token) -> tuple[Who | None, str | None]:
+    word = _partitive_pronoun(subject) or subject.lower_
+    if word in {"i", "we"}:
+        return ("speaker" if word == "i" else "group"), None
+    if word == "you":
+        return "addressee", None
+    if subject.tag_ == "NNPS":
+        return None, None  # "the Liberals", "all Canadians": a party or a people, no one in the meeting
+    if subject.pos_ == "PROPN" or subject.ent_type_ == "PERSON":
+        names = [t.text for t in subject.subtree if t.pos_ == "PROPN"]
+        return "named", " ".join(names) or subject.text
+    if word in ANYONE_WORDS:
+        return "anyone", None
+    if subject.lemma_.lower() in ROLE_WORDS:
+        role = [t.text for t in subject.subtree if t.dep_ in {"compound", "amod"} and t.i < subject.i]
+        return "role", " ".join([*role, subject.text])
+    if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
+        return "group", None
+    return None, None
+
+
+def _partitive_pronoun(subject: Token) -> str | None:
+    """ "the three of us" acts as "we", "each of you" as "you"."""
+    if subject.lower_ in {"none", "neither"}:
+        return None
+    of = next((c for c in subject.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    pronoun = next((c.lower_ for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return {"us": "we", "you": "you"}.get(pronoun or "")

@@ -88,7 +88,7 @@ def _past(verb: Token) -> bool:
     """Said of the past: "we had to remove", "we've had to", "I was going to", "we've been trying to"
     report, they do not commit.
     "We've got to" is the exception: a present obligation in a perfect's form."""
-    if verb.lower_ == "got":
+    if verb.lower_ == "got" or had_better(verb):
         return False
     if verb.tag_ == "VBD":
         return True
@@ -97,6 +97,13 @@ def _past(verb: Token) -> bool:
         return True  # "we've been trying to": what has gone on so far
     return any(c.tag_ == "VBD" for c in auxiliaries) or (
         verb.tag_ == "VBN" and any(c.lemma_.lower() == "have" for c in auxiliaries)
+    )
+
+
+def had_better(verb: Token) -> bool:
+    """ "I had better look at it again", "you'd better call them": should, not the past."""
+    return any(c.lower_ == "better" and c.dep_ == "advmod" for c in verb.children) and any(
+        c.dep_ == "aux" and c.lower_ in {"had", "'d"} for c in verb.children
     )
 
 
@@ -110,4 +117,7 @@ def strongest(markers: set[str]) -> str | None:
 def subject_of(verb: Token | None) -> Token | None:
     if verb is None:
         return None
-    return next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    subjects = (c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"})
+    # The parser sometimes hangs the subject from the auxiliary: "I think I had better look at it".
+    misplaced = (s for a in verb.children if a.dep_ == "aux" for s in a.children if s.dep_ == "nsubj")
+    return next(subjects, None) or next(misplaced, None)
