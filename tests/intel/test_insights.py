@@ -255,6 +255,12 @@ def test_ids_are_stable_across_analyses() -> None:
         ("at noon", None, "2026-03-03T12:00:00Z"),  # noon has passed at 14:00: tomorrow
         ("next Friday", None, "2026-03-13T00:00:00Z"),
         ("the 1st", None, "2026-04-01T00:00:00Z"),
+        ("tomorrow morning", None, "2026-03-03T09:00:00Z"),  # a part of the day at its start
+        ("this afternoon", None, "2026-03-02T13:00:00Z"),
+        ("tonight", None, "2026-03-02T20:00:00Z"),  # not the midnight that began the day
+        ("later today", None, "2026-03-02T17:00:00Z"),  # like "end of day"
+        ("Friday afternoon", -300, "2026-03-06T13:00:00-05:00"),
+        ("by the weekend", None, "2026-03-07T00:00:00Z"),  # its Saturday
     ],
 )
 def test_due_dates_resolve_in_the_conversations_time_zone(text: str, offset: int | None, value: str) -> None:
@@ -270,3 +276,4 @@ def test_due_date_near_midnight_uses_the_local_day() -> None:
 
 def test_numbers_and_months_alone_are_not_deadlines() -> None:
     assert find_due("We may need the 5 buttons.", START, None) is None
+    assert find_due("Weekend plans are fun.", START, None) is None

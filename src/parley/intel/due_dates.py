@@ -7,8 +7,10 @@ and searching free text with dateparser is slow and finds dates in words like "m
 Resolution happens in the conversation's local time: the conversation start shifted by the job's
 `timezoneOffset` (minutes from UTC; the start's own zone, UTC, when absent). Conventions, documented
 because phrases are vague: a day without a time is due at its local midnight ("by Friday" -> Friday
-00:00); "next week" is the Monday of next week; "end of the week" and "this week" are its Friday; "end of
-the month" and "this month" its last day; "next Friday" the Friday of next week; a bare weekday or time
+00:00), a part of the day at its start ("tomorrow morning" 09:00, "this afternoon" 13:00, "tonight"
+20:00), "later today" at 17:00 like "end of day", "the weekend" on its Saturday; "next week" is the
+Monday of next week; "end of the week" and "this week" are its Friday; "end of the month" and "this
+month" its last day; "next Friday" the Friday of next week; a bare weekday or time
 already past today moves forward.
 """
 
@@ -29,15 +31,23 @@ _WEEKDAY = "|".join(WEEKDAYS)
 _MONTH = "|".join(MONTHS)
 _NUMBER = r"\d+|(?:a\s+)?couple\s+of|(?:a\s+)?few|" + "|".join(key for key in NUMBERS if " " not in key)
 _HOUR_WORD = "|".join(key for key, value in NUMBERS.items() if value <= 12 and key not in {"a", "an", "few"})
+# "tomorrow morning", "Friday afternoon": the hour the part of the day starts (a deadline "tonight" or
+# "later today" is the evening or the end of the working day, not the midnight that began the day).
+PARTS_OF_DAY = {"morning": 9, "afternoon": 13, "evening": 18, "night": 20}
+_PARTS = r"morning|afternoon|evening|night"
 _LEAD = r"(?:(?:by|on|before|until|till|for|due|no\s+later\s+than)\s+)?"
 DATE = re.compile(
     _LEAD + r"(?:"
-    r"(?P<rel>the\s+day\s+after\s+tomorrow|today|tonight|tomorrow)"
+    r"(?P<rel>the\s+day\s+after\s+tomorrow|(?:later\s+)?today|tonight|tomorrow)"
+    r"(?:\s+(?P<part>" + _PARTS + r"))?"
+    r"|this\s+(?P<thispart>morning|afternoon|evening)"
+    r"|(?:the|this)\s+(?P<weekend>weekend)"
     r"|(?P<eod>(?:the\s+)?end\s+of\s+(?:the\s+|to)?day|eod|close\s+of\s+business|cob)"
     r"|(?:the\s+)?end\s+of\s+(?P<eow>this|the|next)\s+week"
     r"|(?:the\s+)?end\s+of\s+(?P<eom>this|the|next)\s+month"
     r"|(?P<nextunit>next|this)\s+(?P<unit>week|month)"
     r"|(?P<which>this\s+|next\s+|coming\s+)?(?P<weekday>" + _WEEKDAY + r")"
+    r"(?:\s+(?P<daypart>" + _PARTS + r"))?"
     r"|in\s+(?P<count>" + _NUMBER + r")\s+(?P<span>minute|hour|day|week|month)s?"
     r"|(?P<month>" + _MONTH + r")\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?"
     r"|the\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?P<month2>" + _MONTH + r"))?"
@@ -101,8 +111,10 @@ def find_due(text: str, start: datetime, offset_minutes: int | None) -> DuePhras
 def _resolve_day(match: re.Match[str], now: datetime) -> datetime | None:
     parts = {key: (value.lower() if value else None) for key, value in match.groupdict().items()}
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    if parts["rel"]:
-        return today + timedelta(days={"today": 0, "tonight": 0, "tomorrow": 1}.get(parts["rel"], 2))
+    if parts["rel"] or parts["thispart"]:
+        return _relative_day(today, parts)
+    if parts["weekend"]:
+        return today + timedelta(days=(5 - today.weekday()) % 7 or 7)  # its Saturday
     if parts["eod"]:
         return today.replace(hour=17)
     monday = today - timedelta(days=today.weekday())
@@ -118,12 +130,23 @@ def _resolve_day(match: re.Match[str], now: datetime) -> datetime | None:
         year, month = _add_months(today.year, today.month, 1)
         return today.replace(year=year, month=month, day=1)
     if parts["weekday"]:
-        return _weekday(today, WEEKDAYS.index(parts["weekday"]), (parts["which"] or "").strip())
+        day = _weekday(today, WEEKDAYS.index(parts["weekday"]), (parts["which"] or "").strip())
+        return day.replace(hour=PARTS_OF_DAY[parts["daypart"]]) if parts["daypart"] else day
     if parts["count"]:
         return _in(now, today, _count(parts["count"]), parts["span"])
     if parts["month"] or parts["month2"] or parts["day2"]:
         return _calendar_day(today, parts)
     return None
+
+
+def _relative_day(today: datetime, parts: dict[str, str | None]) -> datetime:
+    """ "today", "tomorrow morning", "this afternoon", "tonight", "later today"."""
+    relative = parts["rel"] or "today"
+    day = today + timedelta(days={"tomorrow": 1, "the day after tomorrow": 2}.get(relative, 0))
+    part = parts["part"] or parts["thispart"] or {"tonight": "night"}.get(relative)
+    if part is not None:
+        return day.replace(hour=PARTS_OF_DAY[part])
+    return day.replace(hour=17) if relative.startswith("later") else day
 
 
 def _weekday(today: datetime, weekday: int, which: str) -> datetime:
