@@ -81,6 +81,9 @@ WITHIN_MINUTES = re.compile(
     r"(minute|second|sec|moment)s?\b",
     re.I,
 )
+# "So today I'd like to walk you through the pricing": the day of the meeting, not a deadline ("I'll send
+# it today" puts it last).
+OPENING_TODAY = re.compile(r"^\W*(\w+\W+){0,2}?today\b", re.I)
 # Said of the meeting in progress ("I'll redraw it now", "first off we should state", "I'll take the
 # mouse"): not work for later.
 IMMEDIATE = re.compile(
@@ -121,7 +124,7 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     hedged = _hedged(sentence, frame.verb)
     conditional = not frame.polite and (bool(CONDITIONAL.search(text)) or _has_condition(frame.verb))
     follow_up = is_follow_up(frame.verb)
-    within_minutes = bool(WITHIN_MINUTES.search(text))
+    within_minutes = bool(WITHIN_MINUTES.search(text) or OPENING_TODAY.search(text))
     has_due = has_due and not within_minutes
     marked_later = frame.later or bool(FUTURE_MARKERS.search(text))
     later = has_due or marked_later or follow_up

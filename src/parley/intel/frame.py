@@ -71,6 +71,11 @@ def who_of(subject: Token) -> tuple[Who | None, str | None]:
     if word in ANYONE_WORDS:
         return "anyone", None
     if subject.lemma_.lower() in ROLE_WORDS:
+        named = [
+            t.text for c in subject.children if c.dep_ == "appos" for t in c.subtree if t.pos_ == "PROPN"
+        ]
+        if named:
+            return "named", " ".join(named)  # "our IT lead, Priya, will ..."
         role = [t.text for t in subject.subtree if t.dep_ in {"compound", "amod"} and t.i < subject.i]
         return "role", " ".join([*role, subject.text])
     if word in GROUP_WORDS or subject.lemma_.lower() in GROUP_WORDS:
