@@ -70,6 +70,8 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "I'll keep that in mind.",
         "Can I just ask whether you've got any views on the budget?",  # a question, no task
         "So we could get it down to what?",  # "to what" is no one to send it to
+        "I'm gonna write up our results on the board.",  # the meeting's own display
+        "So today I'd like to walk you through the new pricing.",  # the meeting's day, not a deadline
         "That's something we talked about.",
         "It's a good idea to check the figures.",  # nobody's job
     ],
@@ -138,6 +140,9 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("I think I had better look at it again.", "action_item"),  # the parser hangs "I" from "had"
         ("The committee will write to the minister.", "follow_up"),
         ("We'll get that to you.", "follow_up"),
+        ("I'll chase that up with Kevin after this call.", "follow_up"),
+        ("I'll put it in the calendar.", "follow_up"),  # scheduling
+        ("Can you write up what you found so far?", "action_item"),  # not "on the board"
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

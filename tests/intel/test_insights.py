@@ -261,6 +261,9 @@ def test_ids_are_stable_across_analyses() -> None:
         ("later today", None, "2026-03-02T17:00:00Z"),  # like "end of day"
         ("Friday afternoon", -300, "2026-03-06T13:00:00-05:00"),
         ("by the weekend", None, "2026-03-07T00:00:00Z"),  # its Saturday
+        ("today", None, "2026-03-02T17:00:00Z"),  # by the end of the working day
+        ("next Tuesday at 11", None, "2026-03-10T11:00:00Z"),  # a bare hour after a day is a time
+        ("Friday at 3", None, "2026-03-06T15:00:00Z"),  # in office hours
     ],
 )
 def test_due_dates_resolve_in_the_conversations_time_zone(text: str, offset: int | None, value: str) -> None:
@@ -277,3 +280,4 @@ def test_due_date_near_midnight_uses_the_local_day() -> None:
 def test_numbers_and_months_alone_are_not_deadlines() -> None:
     assert find_due("We may need the 5 buttons.", START, None) is None
     assert find_due("Weekend plans are fun.", START, None) is None
+    assert find_due("Let's look at 5 options.", START, None) is None

@@ -7,11 +7,12 @@ and searching free text with dateparser is slow and finds dates in words like "m
 Resolution happens in the conversation's local time: the conversation start shifted by the job's
 `timezoneOffset` (minutes from UTC; the start's own zone, UTC, when absent). Conventions, documented
 because phrases are vague: a day without a time is due at its local midnight ("by Friday" -> Friday
-00:00), a part of the day at its start ("tomorrow morning" 09:00, "this afternoon" 13:00, "tonight"
-20:00), "later today" at 17:00 like "end of day", "the weekend" on its Saturday; "next week" is the
-Monday of next week; "end of the week" and "this week" are its Friday; "end of the month" and "this
-month" its last day; "next Friday" the Friday of next week; a bare weekday or time
-already past today moves forward.
+00:00), but "today" and "later today" at 17:00 like "end of day" (not the midnight before the call) and a
+part of the day at its start ("tomorrow morning" 09:00, "this afternoon" 13:00, "tonight" 20:00); "the
+weekend" is its Saturday; "next week" is the Monday of next week; "end of the week" and "this week" are
+its Friday; "end of the month" and "this month" its last day; "next Friday" the Friday of next week; a
+bare hour right after a day is a time in office hours ("next Tuesday at 11", "Friday at 3" -> 15:00); a
+bare weekday or time already past today moves forward.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ TIME = re.compile(
 )
 
 
+# "next Tuesday at 11": a bare hour is a time only right after a day (not "look at 5 options").
+BARE_HOUR = re.compile(r"\s+at\s+(?P<hourword>\d{1,2})(?![\d:])\b")
+
+
 @dataclass(frozen=True, slots=True)
 class DuePhrase:
     text: str  # as written in the sentence
@@ -85,7 +90,8 @@ def find_due(text: str, start: datetime, offset_minutes: int | None) -> DuePhras
         start = start.replace(tzinfo=UTC)
     zone = local_zone(start, offset_minutes)
     now = start.astimezone(zone)
-    day_match, time_match = DATE.search(text), TIME.search(text)
+    day_match = DATE.search(text)
+    time_match = TIME.search(text) or (BARE_HOUR.match(text, day_match.end()) if day_match else None)
     if day_match is None and time_match is None:
         return None
     moment = _resolve_day(day_match, now) if day_match else None
@@ -146,7 +152,7 @@ def _relative_day(today: datetime, parts: dict[str, str | None]) -> datetime:
     part = parts["part"] or parts["thispart"] or {"tonight": "night"}.get(relative)
     if part is not None:
         return day.replace(hour=PARTS_OF_DAY[part])
-    return day.replace(hour=17) if relative.startswith("later") else day
+    return day.replace(hour=17) if relative.endswith("today") else day
 
 
 def _weekday(today: datetime, weekday: int, which: str) -> datetime:
@@ -187,16 +193,20 @@ def _calendar_day(today: datetime, parts: dict[str, str | None]) -> datetime | N
 
 
 def _resolve_time(match: re.Match[str]) -> time:
-    parts = match.groupdict()
+    parts = {
+        key: match.groupdict().get(key) for key in ("noon", "hour", "minute", "half", "hour2", "minute2")
+    }
     if parts["noon"]:
         return time(0) if parts["noon"].lower() == "midnight" else time(12)
-    if parts["hour"]:
+    if parts["hour"] and parts["half"]:
         hour, minute = int(parts["hour"]) % 12, int(parts["minute"] or 0)
         return time(hour + (12 if parts["half"].lower().startswith("p") else 0), minute)
-    if parts["hour2"]:
+    if parts["hour2"] and parts["minute2"]:
         return time(min(int(parts["hour2"]), 23), min(int(parts["minute2"]), 59))
-    word = parts["hourword"].lower()
+    word = match.group("hourword").lower()
     hour = NUMBERS.get(word) or int(word)
+    if hour > 12:
+        return time(min(hour, 23))  # "at 14"
     return time(hour + (12 if hour < 7 else 0) if hour < 12 else 12)  # "at five o'clock" in office hours
 
 

@@ -15,8 +15,9 @@ CONTACT_VERBS = {
 }  # fmt: skip
 CHANNELS = {"email", "e-mail", "mail", "phone", "post", "text", "slack", "chat"}
 CONTACT_PARTICLES = {("follow", "up"), ("circle", "back"), ("get", "back"), ("reach", "out"), ("check", "in")}
-CONTACT_PARTICLES |= {("catch", "up"), ("loop", "in"), ("touch", "base"), ("get", "in")}
+CONTACT_PARTICLES |= {("catch", "up"), ("loop", "in"), ("touch", "base"), ("get", "in"), ("chase", "up")}
 MEETING_WORDS = {"meeting", "call", "chat", "session", "demo", "appointment", "sync", "catch", "follow"}
+MEETING_WORDS |= {"calendar", "diary", "invite"}  # "I'll put it in the calendar"
 ARRANGE_VERBS = {"set", "arrange", "organise", "organize", "book", "plan", "have", "hold", "fix", "put"}
 # "I'm gonna inform you about the trend-watching I've done": a presentation, not further contact.
 PRESENTING = {"inform", "tell", "update", "brief"}

@@ -23,6 +23,7 @@ NARRATION = {
 # "I'll bring up the idea of colours" (not "... with legal"), "I'll walk you through them", "we'll get to
 # my preferences"
 NARRATION_PARTICLES = {("bring", "up"), ("walk", "through"), ("get", "to")}
+DISPLAYS = {"board", "whiteboard", "screen", "flipchart", "slide", "slides"}
 FILE_PLACES = {"folder", "drive", "wiki", "repository", "repo", "sharepoint", "dropbox", "inbox"}
 # What a narrating verb makes or files when it is work, not narration ("write the report").
 WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
@@ -79,6 +80,10 @@ def _particles(verb: Token, lemma: str) -> set[tuple[str, str]]:
     }
 
 
+def _on_display(verb: Token) -> bool:
+    return any(t.dep_ == "pobj" and t.lower_ in DISPLAYS for t in verb.subtree)
+
+
 def _files(verb: Token) -> bool:
     """ "put it in the shared folder", "upload it to the drive"."""
     return any(t.dep_ == "pobj" and t.lower_ in FILE_PLACES for t in verb.subtree)
@@ -99,4 +104,6 @@ def narrates(verb: Token) -> bool:
         return True
     if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or particles & MAKING_PARTICLES:
         return False
+    if particles & TASK_PARTICLES and not _on_display(verb):
+        return False  # "I'll write it up", not "I'll write up our results on the board"
     return not (any(c.dep_ == "dobj" and is_work_product(c) for c in verb.children) or _files(verb))
