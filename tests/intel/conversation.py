@@ -28,3 +28,16 @@ def one(kind: str, insights: list[Insight]) -> Insight:
     found = [item for item in insights if item.type == kind]
     assert len(found) == 1, insights
     return found[0]
+
+
+def call_items(lines: list[tuple[str, str]]) -> dict[str, Insight]:
+    """A call's action items and follow-ups by their text; the call starts on Monday 2 March 2026 at 10:00
+    at UTC-5, and speakers are members named as in `lines` (no e-mail addresses)."""
+    utterances = [
+        Utterance(id=f"m{i}", text=text, start=10 * i, end=10 * i + 9, member_id=who, speaker=who)
+        for i, (who, text) in enumerate(lines)
+    ]
+    context = AnalysisContext(
+        conversation_start=datetime(2026, 3, 2, 15, 0, tzinfo=UTC), timezone_offset_minutes=-300
+    )
+    return {item.text: item for item in find_insights(utterances, context)[0] if item.type != "question"}

@@ -71,6 +71,8 @@ def test_a_goodbye_is_not_an_action_item(text: str) -> None:
         "Can I just ask whether you've got any views on the budget?",  # a question, no task
         "So we could get it down to what?",  # "to what" is no one to send it to
         "I'm gonna write up our results on the board.",  # the meeting's own display
+        "Please go to the next slide.",
+        "Please bear with me.",
         "So today I'd like to walk you through the new pricing.",  # the meeting's day, not a deadline
         "That's something we talked about.",
         "It's a good idea to check the figures.",  # nobody's job
@@ -143,6 +145,8 @@ def test_proposals_acts_of_the_moment_and_questions_for_information_are_not_acti
         ("I'll chase that up with Kevin after this call.", "follow_up"),
         ("I'll put it in the calendar.", "follow_up"),  # scheduling
         ("Can you write up what you found so far?", "action_item"),  # not "on the board"
+        ("Please review the contract.", "action_item"),  # "please" asks; a bare imperative may instruct
+        ("If it still happens, please reply to the confirmation email.", "follow_up"),  # condition first
     ],
 )
 def test_follow_ups_and_tasks_for_later_pass_the_default_threshold(text: str, kind: str) -> None:

@@ -3,12 +3,10 @@ who owns it and by when (the call starts on Monday 2 March 2026 at 10:00, UTC-5)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from parley.intel.insights import find_insights
-from parley.intel.model import AnalysisContext, Insight, Utterance
+from parley.intel.model import Insight
+from tests.intel.conversation import call_items
 
 CALL = [
     ("Alice", "Hi Bob, thanks for making time today. Can you hear me okay?"),
@@ -31,15 +29,7 @@ CALL = [
 
 @pytest.fixture(scope="module")
 def items() -> dict[str, Insight]:
-    utterances = [
-        Utterance(id=f"m{i}", text=text, start=10 * i, end=10 * i + 9, member_id=who, speaker=who)
-        for i, (who, text) in enumerate(CALL)
-    ]
-    context = AnalysisContext(
-        conversation_start=datetime(2026, 3, 2, 15, 0, tzinfo=UTC), timezone_offset_minutes=-300
-    )
-    found = find_insights(utterances, context)[0]
-    return {item.text: item for item in found if item.type != "question"}
+    return call_items(CALL)
 
 
 def test_the_agenda_of_the_call_is_no_action_item(items: dict[str, Insight]) -> None:

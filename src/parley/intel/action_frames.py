@@ -268,6 +268,8 @@ def _imperative(verb: Token, sentence: Span) -> Frame | None:
         return None
     timing = {t.i for c in verb.children if c.i < verb.i and _later_phrase(c) for t in c.subtree}
     timing |= {c.i for c in verb.children if c.dep_ in {"aux", "neg"}}  # "don't (forget)"
+    # "If it still happens, please reply to the email": the condition comes first (scored in actions.py)
+    timing |= {t.i for c in verb.children if c.i < verb.i and c.dep_ == "advcl" for t in c.subtree}
     before = [t for t in sentence if t.i < verb.i and not t.is_punct and t.i not in timing]
     name = vocative(sentence)
     allowed = {"so", "okay", "ok", "and", "then", "now", "please", "just", "um", "uh", "well", "also"}

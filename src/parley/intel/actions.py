@@ -47,6 +47,7 @@ DEADLINE = 0.1  # what a deadline adds
 # later time, a task); "send me the deck" and "let me call them" are follow-ups and pass.
 BARE_IMPERATIVE = 0.45
 OFFER = 0.45
+PLEASE = 0.15  # "please send ...", "please reply to the email": asked for, not a design instruction
 # A commitment with no later time, no task that outlasts the meeting and no further contact ("I'll get rid
 # of this", "we have to use plastic"): in meetings, mostly the moment or the product under discussion.
 UNSUPPORTED = -0.15
@@ -236,7 +237,9 @@ def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:
     if frame.modal == "request":
         return (0.85 if frame.name else 0.8), True
     if frame.modal == "imperative":
-        return (0.8 if frame.name else 0.6 if follow_up else BARE_IMPERATIVE), True
+        if frame.name:
+            return 0.8, True
+        return (0.6 if follow_up else BARE_IMPERATIVE) + PLEASE * _said_with(frame.verb, {"please"}), True
     if frame.modal == "offer":
         return (0.6 if follow_up else OFFER), True
     if frame.modal == "lets":
