@@ -1,6 +1,7 @@
 """Whole constructed calls read as a Symbl user would read their insights: what each side promised, who
-owns it and by when (each call starts on Monday 2 March 2026 at 10:00, UTC-5). A sales call, then a support
-call with the customer's own to-dos and a conditional instruction."""
+owns it and by when (each call starts on Monday 2 March 2026 at 10:00, UTC-5). A sales call, a support
+call with the customer's own to-dos and a conditional instruction, and a planning meeting full of
+proposals that are not action items."""
 
 from __future__ import annotations
 
@@ -108,6 +109,44 @@ def test_information_and_small_talk_are_no_tasks(support: dict[str, Insight]) ->
     assert not [text for text in support if "help you" in text or "helpful" in text]
 
 
+PLANNING = [
+    ("Alice", "Let's look at the roadmap for Q3."),
+    ("Bob", "I think we should prioritise the mobile app over the dashboard."),
+    ("Alice", "We could also consider doing both with a smaller scope."),
+    ("Bob", "Maybe we could use the same design system for both."),
+    ("John Smith", "Who's going to own the mobile spec?"),
+    ("Bob", "I'll own it. I'll have a first draft by next Friday."),
+    ("Alice", "Great. John, can you get estimates from the engineering leads?"),
+    ("John Smith", "Sure, I'll ask them today."),
+    ("John Smith", "I'm going to share my screen to show the burn-down chart."),
+    ("Alice", "Agreed. Everyone, please send me your top three cuts by Wednesday."),
+    ("Bob", "Will do."),
+]
+
+
+def test_proposals_and_the_meetings_own_business_are_no_action_items(planning: dict[str, Insight]) -> None:
+    assert not [text for text in planning if "should prioritise" in text or "could" in text]
+    assert not [text for text in planning if "roadmap" in text or "share my screen" in text]
+
+
+@pytest.mark.parametrize(
+    ("text", "owner", "due"),
+    [
+        ("Who's going to own the mobile spec?", "Bob", None),  # taken on in the reply
+        ("I'll have a first draft by next Friday.", "Bob", "2026-03-13T00:00:00-05:00"),
+        ("John, can you get estimates from the engineering leads?", "John Smith", None),
+        ("Sure, I'll ask them today.", "John Smith", "2026-03-02T17:00:00-05:00"),
+        ("Everyone, please send me your top three cuts by Wednesday.", "Bob", "2026-03-04T00:00:00-05:00"),
+    ],
+)
+def test_planning_tasks_have_their_owners(
+    planning: dict[str, Insight], text: str, owner: str, due: str | None
+) -> None:
+    item = planning[text]
+    assert item.score >= 0.5 and item.assignee is not None and item.assignee.name == owner
+    assert item.dueBy == due
+
+
 @pytest.fixture(scope="module")
 def sales() -> dict[str, Insight]:
     return call_items(SALES_CALL)
@@ -116,3 +155,8 @@ def sales() -> dict[str, Insight]:
 @pytest.fixture(scope="module")
 def support() -> dict[str, Insight]:
     return call_items(SUPPORT_CALL)
+
+
+@pytest.fixture(scope="module")
+def planning() -> dict[str, Insight]:
+    return call_items(PLANNING)

@@ -274,6 +274,7 @@ def _imperative(verb: Token, sentence: Span) -> Frame | None:
     name = vocative(sentence)
     allowed = {"so", "okay", "ok", "and", "then", "now", "please", "just", "um", "uh", "well", "also"}
     allowed |= {"yes", "yeah", "sure", "alright", "right", "great", "perfect", "oh"}  # "Yes, please send ..."
+    allowed |= {"everyone", "everybody", "guys", "folks", "team", "all"}  # "Everyone, please send me ..."
     if any(t.lower_ not in allowed and (name is None or t.text not in name.split()) for t in before):
         return None
     return Frame(lexical_chain(verb)[0], "addressee", "imperative", name)

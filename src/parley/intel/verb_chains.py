@@ -117,7 +117,12 @@ def strongest(markers: set[str]) -> str | None:
 def subject_of(verb: Token | None) -> Token | None:
     if verb is None:
         return None
-    subjects = (c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"})
+    subjects = [c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}]
+    spoken_to = [c for c in subjects if c.i + 1 < len(c.doc) and c.doc[c.i + 1].text == ","]
+    ordered = verb.tag_ == "VB" and not any(c.dep_ == "aux" for c in verb.children)
+    if len(subjects) > 1 or (spoken_to and ordered):
+        # "Ivy, can you get estimates?", "Everyone, please send me ...": the name is said to them
+        subjects = [c for c in subjects if c not in spoken_to] or ([] if ordered else subjects)
     # The parser sometimes hangs the subject from the auxiliary: "I think I had better look at it".
     misplaced = (s for a in verb.children if a.dep_ == "aux" for s in a.children if s.dep_ == "nsubj")
-    return next(subjects, None) or next(misplaced, None)
+    return next(iter(subjects), None) or next(misplaced, None)

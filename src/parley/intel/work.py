@@ -100,8 +100,8 @@ def narrates(verb: Token) -> bool:
     name work that outlasts the meeting."""
     lemma = verb.lemma_.lower()
     particles = _particles(verb, lemma)
-    if presents(verb):
-        return True
+    if presents(verb) or any(c.dep_ == "dobj" and c.lower_ == "screen" for c in verb.children):
+        return True  # "I'm going to share my screen"
     if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or particles & MAKING_PARTICLES:
         return False
     if particles & TASK_PARTICLES and not _on_display(verb):
