@@ -11,7 +11,8 @@ Action items, three label sets:
    meetings from DialogStudio; QMSum's ES2004a, Bed003 and education_4; sixteen more QMSum AMI meetings
    and eight ICSI and parliamentary-committee meetings in bench/data/qmsum), labelled from the transcript
    alone by sessions that never saw Parley; 17 development meetings whose errors may be read, 3 + 8 + 4
-   held-out (the first, second and third set).
+   held-out (the first, second and third set). Also measured with all punctuation removed (as from an
+   ASR engine that writes none), where run-on sentences are read clause by clause.
    Matching in bench/_action_labels.py: an action (a run of utterances) is found when an action item or
    follow-up >= the threshold lies on one of its utterances; a reported utterance is right when it lies in
    an action; borderline labels count for neither.
@@ -187,12 +188,12 @@ def summary_meetings(meetings: list[DialogStudioMeeting]) -> list[SummaryMeeting
     return found
 
 
-def qmsum_items(name: str) -> list[Insight]:
-    """Action items and follow-ups >= 0.5 in a QMSum meeting, one utterance per turn ("u<n>": turn n)."""
+def qmsum_utterances(name: str) -> list[Utterance]:
+    """A QMSum meeting, one utterance per turn ("u<n>": turn n)."""
     shared = DATA / f"qmsum_test_{name}.json"
     path = shared if shared.exists() else MORE_QMSUM / f"{name}.json"
     turns = json.loads(path.read_text())["meeting_transcripts"]
-    return action_items(utterances_of([(turn["speaker"], clean(turn["content"])) for turn in turns]))
+    return utterances_of([(turn["speaker"], clean(turn["content"])) for turn in turns])
 
 
 def action_items(utterances: list[Utterance]) -> list[Insight]:
@@ -263,7 +264,12 @@ def main() -> None:
     print_row('questions, QMSum turns with "?", punctuation removed', unpunctuated_qmsum_row())
     print_row("action items vs AMI off+sug acts (ES2002d)", action_acts(utterances, labels))
     studio = dialogstudio_meetings()
-    items = {m.name: m.items for m in studio} | {name: qmsum_items(name) for name in QMSUM_LABELLED}
+    meetings = {m.name: m.utterances for m in studio} | {
+        name: qmsum_utterances(name) for name in QMSUM_LABELLED
+    }
+    items = {m.name: m.items for m in studio} | {
+        name: action_items(meetings[name]) for name in QMSUM_LABELLED
+    }
     for threshold in LABEL_THRESHOLDS:
         for part, counts in labelled_rows(items, threshold):
             print_row(
@@ -271,15 +277,21 @@ def main() -> None:
                 f"{threshold}: {counts.reported} utterances)",
                 counts.scores(),
             )
-    meetings = summary_meetings(studio)
-    total = sum(len(m.gold) for m in meetings)
+    unmarked = {name: action_items(_unmarked(utterances)) for name, utterances in meetings.items()}
+    for part, counts in labelled_rows(unmarked, 0.5):
+        print_row(
+            f"action items vs bench/labels, punctuation removed, {part} ({counts.actions} actions)",
+            counts.scores(),
+        )
+    summarised = summary_meetings(studio)
+    total = sum(len(m.gold) for m in summarised)
     for threshold in SUMMARY_THRESHOLDS:
-        precision, recall, f1, detected = action_summaries(meetings, threshold)
+        precision, recall, f1, detected = action_summaries(summarised, threshold)
         print(
             f"| action items vs AMI action summaries ({total} lines, confidenceThreshold {threshold}: "
             f"{detected} items, cos >= {SIMILAR}) | {precision:.3f} | {recall:.3f} | {f1:.3f} |"
         )
-    reachable = sum(int((m.sentence_best >= SIMILAR).sum()) for m in meetings)
+    reachable = sum(int((m.sentence_best >= SIMILAR).sum()) for m in summarised)
     print(f"\nsummary lines with some sentence of their meeting at cos >= {SIMILAR}: {reachable} of {total}")
     print(f"\nlargest transcript: {name}, {words} words: find_insights {seconds:.2f} s (cold parse)")
 

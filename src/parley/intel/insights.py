@@ -27,11 +27,13 @@ from parley.intel.due_dates import DuePhrase, find_due
 from parley.intel.language import parse_all
 from parley.intel.model import AnalysisContext, Assignee, Insight, InsightEntity, Phrase, Utterance
 from parley.intel.questions import asks_by_wording, question_score
+from parley.intel.run_on import clauses
 from parley.intel.volunteers import Reading, bind_volunteers, volunteered_score
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
+RUN_ON_NUMBERS = 1000  # clause k of run-on sentence n is numbered 1000 * (n + 1) + k
 ADDRESSEE_WINDOW = 3  # utterances to look ahead (or back) for the person a request was said to
 
 
@@ -64,18 +66,40 @@ def find_insights(
 
 
 def _read(utterances: list[Utterance], context: AnalysisContext, *, punctuated: bool) -> list[Reading]:
-    """Every sentence once: its question score, its deadline and its action frame."""
+    """Every sentence once: its question score, its deadline and its action frame. In unpunctuated text a
+    sentence that runs several clauses together is read for actions clause by clause (`run_on.py`)."""
+    sentences = [
+        (index, number, sentence)
+        for index, doc in enumerate(parse_all([u.text for u in utterances]))
+        for number, sentence in enumerate(doc.sents)
+        if sentence.text.strip()
+    ]
+    run_on = {} if punctuated else {(i, n): clauses(s) for i, n, s in sentences}
+    parse_all([piece for pieces in run_on.values() if len(pieces) > 1 for piece in pieces])  # one batch
     readings = []
-    for index, doc in enumerate(parse_all([u.text for u in utterances])):
-        for number, sentence in enumerate(doc.sents):
-            text = sentence.text.strip()
-            if not text:
-                continue
-            due = find_due(text, context.conversation_start, context.timezone_offset_minutes)
-            action = find_action(sentence, question_form=asks_by_wording(sentence), has_due=due is not None)
-            asked = question_score(sentence, punctuated=punctuated)
-            readings.append(Reading(index, number, sentence, text, due, action, asked))
+    for index, number, sentence in sentences:
+        pieces = run_on.get((index, number), [])
+        asked = question_score(sentence, punctuated=punctuated)
+        readings.append(_reading(index, number, sentence, context, asked, acts=len(pieces) < 2))
+        if len(pieces) < 2:
+            continue
+        parts = [part for doc in parse_all(pieces) for part in doc.sents if part.text.strip()]
+        for k, part in enumerate(parts, start=1):  # numbered apart from the sentences of the message
+            readings.append(_reading(index, RUN_ON_NUMBERS * (number + 1) + k, part, context, 0.0, acts=True))
     return readings
+
+
+def _reading(
+    index: int, number: int, sentence: Span, context: AnalysisContext, asked: float, *, acts: bool
+) -> Reading:
+    text = sentence.text.strip()
+    due = find_due(text, context.conversation_start, context.timezone_offset_minutes)
+    action = (
+        find_action(sentence, question_form=asks_by_wording(sentence), has_due=due is not None)
+        if acts
+        else None
+    )
+    return Reading(index, number, sentence, text, due, action, asked)
 
 
 def _volunteered(request: Reading, reply: Reading, utterances: list[Utterance]) -> Insight:
