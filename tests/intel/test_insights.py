@@ -281,3 +281,17 @@ def test_numbers_and_months_alone_are_not_deadlines() -> None:
     assert find_due("We may need the 5 buttons.", START, None) is None
     assert find_due("Weekend plans are fun.", START, None) is None
     assert find_due("Let's look at 5 options.", START, None) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "due"),
+    [
+        ("I'm going to send it by Friday.", "2026-03-06T00:00:00-05:00"),  # "by Friday" hangs from "going"
+        ("I don't know, but I'll find out by Friday.", "2026-03-06T00:00:00-05:00"),
+        ("I'm travelling next week, so could we schedule it for later?", None),  # another clause's time
+        ("If you send it by Friday, I'll review it.", None),  # the condition's time
+    ],
+)
+def test_the_deadline_is_the_one_in_the_actions_clause(text: str, due: str | None) -> None:
+    items = [i for i in conversation(("Alice", text), ("Bob", "Okay.")) if i.type != "question"]
+    assert len(items) == 1 and items[0].dueBy == due

@@ -28,11 +28,14 @@ from parley.intel.language import parse_all
 from parley.intel.model import AnalysisContext, Assignee, Insight, InsightEntity, Phrase, Utterance
 from parley.intel.questions import asks_by_wording, question_score
 from parley.intel.run_on import clauses
+from parley.intel.verb_chains import subject_of
 from parley.intel.volunteers import Reading, bind_volunteers, volunteered_score
 
 if TYPE_CHECKING:
-    from spacy.tokens import Span
+    from spacy.tokens import Span, Token
 
+CHAIN_LINKS = {"xcomp", "ccomp", "aux"}  # "going to send", "I think I'll send"
+OTHER_CLAUSES = {"advcl", "conj", "parataxis", "relcl"}
 RUN_ON_NUMBERS = 1000  # clause k of run-on sentence n is numbered 1000 * (n + 1) + k
 ADDRESSEE_WINDOW = 3  # utterances to look ahead (or back) for the person a request was said to
 
@@ -94,12 +97,37 @@ def _reading(
 ) -> Reading:
     text = sentence.text.strip()
     due = find_due(text, context.conversation_start, context.timezone_offset_minutes)
-    action = (
-        find_action(sentence, question_form=asks_by_wording(sentence), has_due=due is not None)
-        if acts
-        else None
-    )
+    if not acts:
+        return Reading(index, number, sentence, text, due, None, asked)
+    action = find_action(sentence, question_form=asks_by_wording(sentence), has_due=due is not None)
+    if action is not None and due is not None and not _in_clause(sentence, due, action.verb):
+        # "I'm travelling next week, so could we schedule it for the week after?": a time in the sentence
+        # still speaks of later (the score keeps it), but it is not this action's deadline
+        due = None
     return Reading(index, number, sentence, text, due, action, asked)
+
+
+def _in_clause(sentence: Span, due: DuePhrase, verb: Token) -> bool:
+    """Whether the deadline belongs to the action's clause: not to another clause with a subject of its
+    own ("I'm travelling next week, so could we schedule it ..."); "by Friday" in "I'm going to send it by
+    Friday" may hang from "going", on the action's own chain."""
+    chain = {t.i for t in (verb, *verb.ancestors)} if verb.dep_ in CHAIN_LINKS else {verb.i}
+    start = sentence.start_char + len(sentence.text) - len(sentence.text.lstrip()) + due.offset
+    token = next((t for t in sentence if t.idx <= start < t.idx + len(t.text)), None)
+    while token is not None and token.i not in chain:
+        if _other_clause(token):
+            return False
+        token = token.head if token.head.i != token.i else None  # spaCy makes a new Token each time
+    return True
+
+
+def _other_clause(token: Token) -> bool:
+    """A clause with a subject of its own that is no complement of the action: "if you send it by Friday,
+    (I'll review it)", "I'm travelling next week, (so could we ...)" (parsed as a complement put first);
+    not "(let) me know by Friday"."""
+    if subject_of(token) is None:
+        return False
+    return token.dep_ in OTHER_CLAUSES or (token.dep_ == "ccomp" and token.i < token.head.i)
 
 
 def _volunteered(request: Reading, reply: Reading, utterances: list[Utterance]) -> Insight:
