@@ -125,14 +125,14 @@ def find_action(sentence: Span, *, question_form: bool, has_due: bool) -> Action
     hedged = _hedged(sentence, frame.verb)
     conditional = not frame.polite and (bool(CONDITIONAL.search(text)) or _has_condition(frame.verb))
     follow_up = is_follow_up(frame.verb)
-    within_minutes = bool(WITHIN_MINUTES.search(text) or OPENING_TODAY.search(text))
-    has_due = has_due and not within_minutes
+    of_the_meeting = bool(WITHIN_MINUTES.search(text) or OPENING_TODAY.search(text))
+    has_due = has_due and not of_the_meeting
     marked_later = frame.later or bool(FUTURE_MARKERS.search(text))
     later = has_due or marked_later or follow_up
     timing = _timing(
         has_due=has_due,
         marked_later=marked_later,
-        now=within_minutes or bool(IMMEDIATE.search(text)),
+        now=of_the_meeting or bool(IMMEDIATE.search(text)),
         follow_up=follow_up,
     )
     base, firm = _base(frame, follow_up=follow_up)

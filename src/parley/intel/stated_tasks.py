@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from parley.intel.frame import Frame, Who, who_of
-from parley.intel.verb_chains import CHAIN, MODALS, lexical_chain, subject_of
+from parley.intel.verb_chains import CHAIN, MODALS, lexical_chain, strongest, subject_of
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -73,10 +73,12 @@ def _something_to_do(root: Token) -> Frame | None:
     if clause is None or subject is None or subject.lower_ not in {"i", "we", "you"}:
         return None
     action, markers = lexical_chain(clause)
-    if action is clause:  # "something we need to look into": the infinitive hangs from the thing
+    if action.i == clause.i:  # "something we need to look into": the infinitive hangs from the thing
         action = next((c for c in thing.children if c.dep_ == "acl" and c.pos_ == "VERB"), clause)
         markers |= {CHAIN[clause.lemma_.lower()]} if clause.lemma_.lower() in CHAIN else set()
     markers |= {MODALS[c.lower_] for c in clause.children if c.dep_ == "aux" and c.lower_ in MODALS}
-    modal = next((m for m in ("must", "will", "should") if m in markers), None)
+    modal = strongest(markers)
     who, _ = who_of(subject)
-    return Frame(action, who, modal) if modal is not None and who is not None else None
+    if modal is None or modal not in {"must", "will", "should"} or who is None:
+        return None  # not "something we could look into"
+    return Frame(action, who, modal)

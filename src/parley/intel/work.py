@@ -49,7 +49,7 @@ def is_task(verb: Token) -> bool:
         lemma in TASK_VERBS
         or bool(particles & TASK_PARTICLES)
         or any(is_work_product(t) for t in verb.subtree if t.dep_ in {"dobj", "pobj", "nsubjpass"})
-        or _files(verb)
+        or _placed(verb, FILE_PLACES)
         or _investigates(verb)
     )
 
@@ -80,13 +80,9 @@ def _particles(verb: Token, lemma: str) -> set[tuple[str, str]]:
     }
 
 
-def _on_display(verb: Token) -> bool:
-    return any(t.dep_ == "pobj" and t.lower_ in DISPLAYS for t in verb.subtree)
-
-
-def _files(verb: Token) -> bool:
-    """ "put it in the shared folder", "upload it to the drive"."""
-    return any(t.dep_ == "pobj" and t.lower_ in FILE_PLACES for t in verb.subtree)
+def _placed(verb: Token, places: set[str]) -> bool:
+    """ "put it in the shared folder" (FILE_PLACES), "write it on the board" (DISPLAYS)."""
+    return any(t.dep_ == "pobj" and t.lower_ in places for t in verb.subtree)
 
 
 def is_work_product(token: Token) -> bool:
@@ -104,6 +100,7 @@ def narrates(verb: Token) -> bool:
         return True  # "I'm going to share my screen"
     if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or particles & MAKING_PARTICLES:
         return False
-    if particles & TASK_PARTICLES and not _on_display(verb):
+    if particles & TASK_PARTICLES and not _placed(verb, DISPLAYS):
         return False  # "I'll write it up", not "I'll write up our results on the board"
-    return not (any(c.dep_ == "dobj" and is_work_product(c) for c in verb.children) or _files(verb))
+    made = any(c.dep_ == "dobj" and is_work_product(c) for c in verb.children)
+    return not (made or _placed(verb, FILE_PLACES))
