@@ -24,6 +24,8 @@ Action items, three label sets:
    item of that meeting has MiniLM cosine similarity >= SIMILAR with it (recall); a detected item is correct
    when it is that similar to some summary line of its meeting (precision). Summaries keep only the main
    actions, so this precision is a lower bound. Reported at several confidenceThreshold values.
+With PARLEY_LLM_BASE_URL (+ _MODEL, _API_KEY) set, sets 1 and 3 are measured a second time with the action
+items written by that model (intel/llm_actions.py); without it those rows say they were not measured.
 AMI markup (<vocalsound>, <disfmarker>) is removed and " ," / " ?" are closed up before analysis.
 """
 
@@ -54,10 +56,13 @@ from _action_labels import (
     count,
     load_labels,
 )
+from parley.config import Settings
 from parley.intel.embedder import embed
 from parley.intel.insights import find_insights
 from parley.intel.language import parse_all
-from parley.intel.model import AnalysisContext, Insight, Utterance
+from parley.intel.llm_actions import action_items_with_llm
+from parley.intel.model import AnalysisContext, Insight, LLMEndpoint, Utterance
+from parley.pipeline.analyze import llm_endpoint
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "meeting_text"
 MORE_QMSUM = Path(__file__).resolve().parent / "data" / "qmsum"  # see SOURCES.md there
@@ -250,6 +255,33 @@ def _words(meeting: dict[str, list[dict[str, str]]]) -> int:
     return sum(len(turn["content"].split()) for turn in meeting["meeting_transcripts"])
 
 
+def print_summary_rows(name: str, summarised: list[SummaryMeeting]) -> None:
+    total = sum(len(m.gold) for m in summarised)
+    for threshold in SUMMARY_THRESHOLDS:
+        precision, recall, f1, detected = action_summaries(summarised, threshold)
+        print(
+            f"| {name} vs AMI action summaries ({total} lines, confidenceThreshold {threshold}: "
+            f"{detected} items, cos >= {SIMILAR}) | {precision:.3f} | {recall:.3f} | {f1:.3f} |"
+        )
+
+
+def print_written_rows(
+    endpoint: LLMEndpoint,
+    studio: list[DialogStudioMeeting],
+    meetings: dict[str, list[Utterance]],
+    items: dict[str, list[Insight]],
+) -> None:
+    """Sets 1 and 3 again, with the action items the model writes in place of the rules' items."""
+    context = replace(CONTEXT, llm=endpoint, llm_action_items=True)
+    written = {
+        meeting: action_items_with_llm(meetings[meeting], context, found) for meeting, found in items.items()
+    }
+    for part, counts in labelled_rows(written, 0.5):
+        print_row(f"action items written by {endpoint.model} vs bench/labels, {part}", counts.scores())
+    rewritten = [replace(meeting, items=written[meeting.name]) for meeting in studio]
+    print_summary_rows(f"action items written by {endpoint.model}", summary_meetings(rewritten))
+
+
 def print_row(name: str, scores: Sequence[float]) -> None:
     print(f"| {name} | " + " | ".join(f"{value:.3f}" for value in scores) + " |")
 
@@ -284,14 +316,14 @@ def main() -> None:
             counts.scores(),
         )
     summarised = summary_meetings(studio)
-    total = sum(len(m.gold) for m in summarised)
-    for threshold in SUMMARY_THRESHOLDS:
-        precision, recall, f1, detected = action_summaries(summarised, threshold)
-        print(
-            f"| action items vs AMI action summaries ({total} lines, confidenceThreshold {threshold}: "
-            f"{detected} items, cos >= {SIMILAR}) | {precision:.3f} | {recall:.3f} | {f1:.3f} |"
-        )
+    print_summary_rows("action items", summarised)
+    endpoint = llm_endpoint(Settings())
+    if endpoint is None:
+        print("| action items written by an LLM: not measured (PARLEY_LLM_BASE_URL is not set) | | | |")
+    else:
+        print_written_rows(endpoint, studio, meetings, items)
     reachable = sum(int((m.sentence_best >= SIMILAR).sum()) for m in summarised)
+    total = sum(len(m.gold) for m in summarised)
     print(f"\nsummary lines with some sentence of their meeting at cos >= {SIMILAR}: {reachable} of {total}")
     print(f"\nlargest transcript: {name}, {words} words: find_insights {seconds:.2f} s (cold parse)")
 

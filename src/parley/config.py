@@ -44,11 +44,13 @@ class Settings(BaseSettings):
     whisper_beam_size: int = 5
     diarizer_cpu_threads: int = 0  # 0: ONNX Runtime's default (one per core)
 
-    # Abstractive summaries: any OpenAI-compatible chat endpoint; without one, summaries are extractive.
+    # Abstractive summaries and action items: any OpenAI-compatible chat endpoint; without one, summaries
+    # are extractive and action items come from the rules alone.
     llm_base_url: str | None = None
     llm_model: str = "gpt-4o-mini"
     llm_api_key: str | None = None
     llm_timeout_seconds: float = 60.0
+    llm_action_items: bool = True  # false: the endpoint writes summaries only
 
     webhook_max_attempts: int = 6
 

@@ -4,12 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 import pytest
 
@@ -17,6 +12,7 @@ from parley.intel import abstractive
 from parley.intel.extractive import MAX_SENTENCES, extractive_summary
 from parley.intel.model import AnalysisContext, LLMEndpoint, Utterance
 from parley.intel.summary import summarize
+from tests.intel.chat_server import chat_server
 from tests.support import shared
 
 START = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
@@ -47,53 +43,6 @@ def _utterances(rows: list[tuple[str, str]]) -> list[Utterance]:
     ]
 
 
-class FakeChatServer:
-    """An OpenAI-compatible `/v1/chat/completions` that checks each request and answers `reply`."""
-
-    def __init__(self, reply: str = CANNED, status: int = 200) -> None:
-        self.reply, self.status, self.requests = reply, status, []  # type: ignore[var-annotated]
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                server.requests.append(
-                    {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
-                )
-                answer: dict[str, Any] = {
-                    "id": "chatcmpl-1",
-                    "object": "chat.completion",
-                    "choices": [{"index": 0, "message": {"role": "assistant", "content": server.reply}}],
-                }
-                payload = json.dumps(answer if server.status == 200 else {"error": "overloaded"}).encode()
-                self.send_response(server.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
-
-
-@contextmanager
-def chat_server(**kwargs: Any) -> Iterator[FakeChatServer]:
-    fake = FakeChatServer(**kwargs)
-    thread = threading.Thread(target=fake.httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield fake
-    finally:
-        fake.httpd.shutdown()
-        fake.httpd.server_close()
-
-
 def _context(base_url: str | None, prompt: str | None = None) -> AnalysisContext:
     llm = (
         LLMEndpoint(base_url=base_url, model="test-model", api_key="sk-test", timeout_seconds=10)
@@ -105,7 +54,7 @@ def _context(base_url: str | None, prompt: str | None = None) -> AnalysisContext
 
 def test_abstractive_summary_through_an_openai_compatible_server() -> None:
     utterances = _utterances(MEETING)
-    with chat_server() as fake:
+    with chat_server(reply=CANNED) as fake:
         summary = summarize(utterances, _context(fake.base_url))
     [request] = fake.requests
     assert request["path"] == "/v1/chat/completions" and request["auth"] == "Bearer sk-test"
@@ -125,7 +74,7 @@ def test_abstractive_summary_through_an_openai_compatible_server() -> None:
 
 
 def test_custom_prompt_is_the_instruction() -> None:
-    with chat_server() as fake:
+    with chat_server(reply=CANNED) as fake:
         summarize(_utterances(MEETING), _context(fake.base_url, prompt="List the decisions only."))
     assert fake.requests[0]["body"]["messages"][0]["content"] == "List the decisions only."
 
@@ -146,7 +95,7 @@ def test_long_transcript_is_summarised_in_parts_then_combined(monkeypatch: pytes
     utterances = _utterances(MEETING * 3)
     chunks = abstractive.transcript_chunks(utterances)
     assert len(chunks) > 2 and all(len(chunk) <= 400 for chunk in chunks)
-    with chat_server() as fake:
+    with chat_server(reply=CANNED) as fake:
         summarize(utterances, _context(fake.base_url))
     assert len(fake.requests) == len(chunks) + 1
     assert "part 1 of" in fake.requests[0]["body"]["messages"][0]["content"]

@@ -22,7 +22,7 @@ from parley.intel.llm import LLMError, chat
 from parley.intel.model import LLMEndpoint, MessageRef, SummarySentence, Utterance
 from parley.intel.text_similarity import tfidf_matrix
 
-__all__ = ["DEFAULT_INSTRUCTION", "summarize_with_llm", "transcript_chunks"]
+__all__ = ["CHUNK_CHARS", "DEFAULT_INSTRUCTION", "pack_lines", "summarize_with_llm", "transcript_chunks"]
 
 CHUNK_CHARS = 24_000  # about 6,000 tokens: fits every current chat model with room for the answer
 MAX_CHUNKS = 6
@@ -67,29 +67,31 @@ def summarize_with_llm(
 def transcript_chunks(utterances: list[Utterance]) -> list[str]:
     """'Speaker: text' lines packed into at most MAX_CHUNKS requests of at most CHUNK_CHARS characters."""
     lines = [f"{utterance.speaker or 'Speaker'}: {utterance.text}"[:CHUNK_CHARS] for utterance in utterances]
-    chunks = _pack(lines)
+    chunks = ["\n".join(group) for group in pack_lines(lines)]
     if len(chunks) <= MAX_CHUNKS:
         return chunks
     order = ranked_messages(utterances)
     budget = CHUNK_CHARS * MAX_CHUNKS
     while len(chunks) > MAX_CHUNKS:  # packing wastes the ends of chunks: shrink until it fits
-        chunks = _pack(_most_central_lines(order, lines, budget))
+        chunks = ["\n".join(group) for group in pack_lines(_most_central_lines(order, lines, budget))]
         budget = int(budget * 0.9)
     return chunks
 
 
-def _pack(lines: list[str]) -> list[str]:
-    chunks: list[str] = []
+def pack_lines(lines: list[str]) -> list[list[str]]:
+    """Consecutive lines grouped so that each group, joined by newlines, fits in CHUNK_CHARS characters
+    (a longer line stands alone)."""
+    groups: list[list[str]] = []
     current: list[str] = []
     size = 0
     for line in lines:
         if current and size + len(line) + 1 > CHUNK_CHARS:
-            chunks.append("\n".join(current))
+            groups.append(current)
             current, size = [], 0
         current.append(line)
         size += len(line) + 1
-    chunks.append("\n".join(current))
-    return chunks
+    groups.append(current)
+    return groups
 
 
 def answer_sentences(answer: str) -> list[str]:

@@ -45,7 +45,7 @@ def find_insights(
 ) -> tuple[list[Insight], dict[str, list[Phrase]]]:
     insights: list[Insight] = []
     phrases: dict[str, list[Phrase]] = {}
-    people = _people(utterances)
+    people = people_of(utterances)
     readings = _read(utterances, context, punctuated=_punctuated(utterances))
     taken = bind_volunteers(readings, utterances)
     replies = {(reply.index, reply.number) for reply in taken.values()}
@@ -156,7 +156,7 @@ def _punctuated(utterances: list[Utterance]) -> bool:
 
 def _question(utterance: Utterance, number: int, text: str, score: float) -> Insight:
     return Insight(
-        id=_insight_id(utterance.id, number, "question"),
+        id=insight_id(utterance.id, number, "question"),
         type="question",
         text=text,
         score=score,
@@ -175,7 +175,7 @@ def _action_item(
     kind = "follow_up" if action.follow_up else "action_item"
     text = sentence.text.strip()
     return Insight(
-        id=_insight_id(utterance.id, number, kind),
+        id=insight_id(utterance.id, number, kind),
         type=kind,
         text=text,
         score=action.score,
@@ -207,16 +207,21 @@ def _entities(
         if offset >= 0:  # a named assignee the tagger missed
             found.append(InsightEntity(type="person", text=name, offset=offset, value=name))
     if due is not None:
-        kind = "datetime" if due.has_time else "date"
-        found.append(InsightEntity(type=kind, text=due.text, offset=due.offset, value=due.value))
+        found.append(due_entity(due, due.offset))
     return sorted(found, key=lambda item: item.offset)
+
+
+def due_entity(due: DuePhrase, offset: int) -> InsightEntity:
+    """The deadline as an insight's entity, at `offset` in the insight's text."""
+    kind = "datetime" if due.has_time else "date"
+    return InsightEntity(type=kind, text=due.text, offset=offset, value=due.value)
 
 
 def _assignee(
     action: ActionMatch, utterances: list[Utterance], index: int, people: dict[str, Assignee]
 ) -> Assignee | None:
     if action.name:
-        return _named(action.name, people)
+        return named_assignee(action.name, people)
     if action.who in {"speaker", "group"}:
         return _member_of(utterances[index])
     if action.who == "addressee":
@@ -224,7 +229,7 @@ def _assignee(
     return None
 
 
-def _named(name: str, people: dict[str, Assignee]) -> Assignee:
+def named_assignee(name: str, people: dict[str, Assignee]) -> Assignee:
     lowered = name.lower()
     return people.get(lowered) or people.get(lowered.split()[0]) or Assignee(name=name)
 
@@ -247,7 +252,7 @@ def _addressee(utterances: list[Utterance], index: int) -> Assignee | None:
     return None
 
 
-def _people(utterances: list[Utterance]) -> dict[str, Assignee]:
+def people_of(utterances: list[Utterance]) -> dict[str, Assignee]:
     """Speakers by lowercased full name and first name (a first name shared by two people is dropped)."""
     found: dict[str, Assignee] = {}
     shared: set[str] = set()
@@ -264,7 +269,7 @@ def _people(utterances: list[Utterance]) -> dict[str, Assignee]:
     return {key: value for key, value in found.items() if key not in shared}
 
 
-def _insight_id(message_id: str, number: int, kind: str) -> str:
-    """Stable across re-analysis, digits like Symbl's ids."""
-    digest = hashlib.sha256(f"{message_id}:{number}:{kind}".encode()).digest()
+def insight_id(*parts: object) -> str:
+    """Stable across re-analysis (the same parts give the same id), digits like Symbl's ids."""
+    digest = hashlib.sha256(":".join(str(part) for part in parts).encode()).digest()
     return str(int.from_bytes(digest[:8], "big") % 10**16).zfill(16)

@@ -70,6 +70,7 @@ class AnalysisContext:
     summary: bool = False
     summary_prompt: str | None = None  # a custom instruction for abstractive summaries (VideoSDK's prompt)
     llm: LLMEndpoint | None = None
+    llm_action_items: bool = False  # with `llm`: the model writes the action items and follow-ups
 
 
 class Document(BaseModel):

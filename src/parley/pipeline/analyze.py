@@ -48,6 +48,7 @@ def prepare_analysis(
         summary=options.enableSummary,
         summary_prompt=job.summary_prompt,
         llm=llm_endpoint(settings),
+        llm_action_items=settings.llm_action_items,
     )
     return PendingAnalysis(
         conversation_id=conversation.id,
