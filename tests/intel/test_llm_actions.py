@@ -40,7 +40,7 @@ TASKS = [
         "task": "Carol will look into the Android crash on older phones.",
         "assignee": "Carol",
         "due": None,
-        "lines": [3],
+        "lines": ["3", True, None],
         "follow_up": False,
         "definitive": False,
     },

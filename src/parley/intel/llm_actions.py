@@ -120,7 +120,7 @@ def _insight(
     lines = task.get("lines")
     if not isinstance(text, str) or not text.strip() or not isinstance(lines, list):
         return None
-    cited = sorted({n for n in lines if isinstance(n, int) and n in numbers})
+    cited = sorted({n for n in map(_line_number, lines) if n in numbers})
     if not cited:
         return None
     text = text.strip()
@@ -140,6 +140,15 @@ def _insight(
         assignee=assignee,
         dueBy=due.value if due else None,
     )
+
+
+def _line_number(cited: object) -> int | None:
+    """A cited line: 3 or "3" (models write both); anything else cites nothing."""
+    if isinstance(cited, int) and not isinstance(cited, bool):
+        return cited
+    if isinstance(cited, str) and cited.strip().isdigit():
+        return int(cited)
+    return None
 
 
 def _assignee(name: object, people: dict[str, Assignee]) -> Assignee | None:
