@@ -22,7 +22,14 @@ from parley.intel.llm import LLMError, chat
 from parley.intel.model import LLMEndpoint, MessageRef, SummarySentence, Utterance
 from parley.intel.text_similarity import tfidf_matrix
 
-__all__ = ["CHUNK_CHARS", "DEFAULT_INSTRUCTION", "pack_lines", "summarize_with_llm", "transcript_chunks"]
+__all__ = [
+    "CHUNK_CHARS",
+    "DEFAULT_INSTRUCTION",
+    "ask_about_transcript",
+    "pack_lines",
+    "summarize_with_llm",
+    "transcript_chunks",
+]
 
 CHUNK_CHARS = 24_000  # about 6,000 tokens: fits every current chat model with room for the answer
 MAX_CHUNKS = 6
@@ -47,13 +54,13 @@ def summarize_with_llm(
     instruction = prompt.strip() if prompt and prompt.strip() else DEFAULT_INSTRUCTION
     chunks = transcript_chunks(utterances)
     if len(chunks) == 1:
-        answer = _ask(endpoint, instruction, chunks[0])
+        answer = ask_about_transcript(endpoint, instruction, chunks[0])
     else:
         parts = [
-            _ask(endpoint, PART_INSTRUCTION.format(part=number, total=len(chunks)), chunk)
+            ask_about_transcript(endpoint, PART_INSTRUCTION.format(part=number, total=len(chunks)), chunk)
             for number, chunk in enumerate(chunks, start=1)
         ]
-        answer = _ask(endpoint, instruction, "\n\n".join(parts))
+        answer = ask_about_transcript(endpoint, instruction, "\n\n".join(parts))
     sentences = answer_sentences(answer)
     if not sentences:
         raise LLMError("the model's answer held no sentences")
@@ -105,7 +112,8 @@ def answer_sentences(answer: str) -> list[str]:
     return sentences
 
 
-def _ask(endpoint: LLMEndpoint, instruction: str, transcript: str) -> str:
+def ask_about_transcript(endpoint: LLMEndpoint, instruction: str, transcript: str) -> str:
+    """The model's answer to `instruction` (the system message) about `transcript` (the user message)."""
     return chat(
         endpoint,
         [

@@ -21,16 +21,15 @@ import json
 import re
 from typing import Any
 
-from parley.intel.abstractive import CHUNK_CHARS, pack_lines
+from parley.intel.abstractive import CHUNK_CHARS, ask_about_transcript, pack_lines
 from parley.intel.due_dates import DuePhrase, find_due
 from parley.intel.insights import due_entity, insight_id, named_assignee, people_of
-from parley.intel.llm import LLMError, chat
+from parley.intel.llm import LLMError
 from parley.intel.model import (
     AnalysisContext,
     Assignee,
     Insight,
     InsightEntity,
-    LLMEndpoint,
     Phrase,
     Utterance,
 )
@@ -75,7 +74,7 @@ def action_items_with_llm(
     for part in pack_lines(lines):
         numbers = range(first, first + len(part))
         first = numbers.stop
-        for task in _tasks(_ask(context.llm, "\n".join(part))):
+        for task in _tasks(ask_about_transcript(context.llm, INSTRUCTION, "\n".join(part))):
             item = _insight(task, numbers, utterances, context, people, found_by_rules)
             if item is not None:
                 items.append(item)
@@ -86,13 +85,6 @@ def _line(number: int, utterance: Utterance) -> str:
     """One message on one line: the model cites it by its number."""
     text = " ".join(utterance.text.split())
     return f"[{number}] {utterance.speaker or 'Speaker'}: {text}"[:CHUNK_CHARS]
-
-
-def _ask(endpoint: LLMEndpoint, part: str) -> str:
-    return chat(
-        endpoint,
-        [{"role": "system", "content": INSTRUCTION}, {"role": "user", "content": f"Transcript:\n{part}"}],
-    )
 
 
 def _tasks(answer: str) -> list[dict[str, Any]]:
