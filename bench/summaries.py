@@ -5,8 +5,9 @@ the Welsh parliament committee education_4). Turns are cleaned of QMSum's {disfm
 into sentences, as Parley's text jobs split messages.
 
 Summary: ROUGE-1/2/L F1 (rouge-score, Porter stemming) of Parley's extractive summary against the meeting's
-"Summarize the whole meeting." answer, beside two baselines of the same number of sentences: the first N
-sentences longer than 5 words, and N random such sentences (mean of 5 seeds).
+"Summarize the whole meeting." answer, and closeness (the mean over the summary's sentences of each one's
+best MiniLM cosine with a sentence of that answer), beside two baselines of the same number of sentences:
+the first N sentences longer than 5 words, and N random such sentences (mean of 5 seeds).
 
 Topics: QMSum's topic list per meeting (3-6 broad, hand-written topics) against Parley's topics. A reference
 topic is found when some Parley topic matches it; precision is the share of Parley topics that match some
@@ -77,21 +78,25 @@ def load(name: str) -> Meeting:
     )
 
 
-def rouge(summary_sentences: list[str], reference: str) -> tuple[float, float, float]:
+def summary_scores(summary_sentences: list[str], reference: str) -> tuple[float, ...]:
+    """ROUGE-1, -2, -L F1, and closeness: the mean over the summary's sentences of each one's best MiniLM
+    cosine with a sentence of the reference (whether each sentence says something the reference says)."""
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     scores = scorer.score(reference, " ".join(summary_sentences))
-    return scores["rouge1"].fmeasure, scores["rouge2"].fmeasure, scores["rougeL"].fmeasure
+    said = [part for part in re.split(r"(?<=[.!?])\s+", reference) if part.strip()]
+    closeness = (embedder.embed(summary_sentences) @ embedder.embed(said).T).max(axis=1).mean()
+    return scores["rouge1"].fmeasure, scores["rouge2"].fmeasure, scores["rougeL"].fmeasure, float(closeness)
 
 
-def baselines(meeting: Meeting, size: int) -> dict[str, tuple[float, float, float]]:
+def baselines(meeting: Meeting, size: int) -> dict[str, tuple[float, ...]]:
     long_ones = [u.text for u in meeting.utterances if len(u.text.split()) > 5]
     randoms = []
     for seed in range(5):
         picked = sorted(random.Random(seed).sample(range(len(long_ones)), size))
-        randoms.append(rouge([long_ones[i] for i in picked], meeting.summary))
+        randoms.append(summary_scores([long_ones[i] for i in picked], meeting.summary))
     return {
-        "first N": rouge(long_ones[:size], meeting.summary),
-        "random N": tuple(float(np.mean(column)) for column in zip(*randoms, strict=True)),  # type: ignore[dict-item]
+        "first N": summary_scores(long_ones[:size], meeting.summary),
+        "random N": tuple(float(np.mean(column)) for column in zip(*randoms, strict=True)),
     }
 
 
@@ -154,22 +159,21 @@ def main() -> None:
     minilm_load = time.perf_counter() - started
     meetings = [load(name) for name in MEETINGS]
 
-    print("| meeting | sentences | method | sentences out | ROUGE-1 | ROUGE-2 | ROUGE-L |")
-    print("|---|---|---|---|---|---|---|")
-    totals: dict[str, list[tuple[float, float, float]]] = {}
+    print("| meeting | sentences | method | sentences out | ROUGE-1 | ROUGE-2 | ROUGE-L | closeness |")
+    print("|---|---|---|---|---|---|---|---|")
+    totals: dict[str, list[tuple[float, ...]]] = {}
     for meeting in meetings:
         summary = extractive_summary(meeting.utterances)
         size = len(summary)
-        rows = {"Parley extractive": rouge([s.text for s in summary], meeting.summary)}
+        rows = {"Parley extractive": summary_scores([s.text for s in summary], meeting.summary)}
         rows |= baselines(meeting, size)
         for method, scores in rows.items():
             totals.setdefault(method, []).append(scores)
-            r1, r2, rl = scores
-            row = [meeting.name, str(len(meeting.utterances)), method, str(size), f"{r1:.3f}", f"{r2:.3f}"]
-            print("| " + " | ".join(row) + f" | {rl:.3f} |")
+            row = [meeting.name, str(len(meeting.utterances)), method, str(size)]
+            print("| " + " | ".join(row + [f"{value:.3f}" for value in scores]) + " |")
     for method, rows in totals.items():
-        r1, r2, rl = (float(np.mean(column)) for column in zip(*rows, strict=True))
-        print(f"| **mean** | | {method} | | {r1:.3f} | {r2:.3f} | {rl:.3f} |")
+        means = [f"{float(np.mean(column)):.3f}" for column in zip(*rows, strict=True)]
+        print(f"| **mean** | | {method} | | " + " | ".join(means) + " |")
 
     print(
         "\n| meeting | reference topics | Parley topics | recall emb / word | precision emb / word "

@@ -12,13 +12,13 @@ import numpy as np
 from scipy import sparse
 
 from parley.intel.model import MessageRef, SummarySentence, Utterance
-from parley.intel.text_similarity import centrality, tfidf_matrix
+from parley.intel.text_similarity import centrality, content_words, tfidf_matrix
 
 __all__ = ["extractive_summary", "ranked_messages", "sentence_id", "summary_size"]
 
 SHARE = 0.06
 MAX_SENTENCES = 10
-MIN_WORDS = 6  # shorter messages ("Yeah, sure.") rarely carry a meeting's content
+MIN_CONTENT_WORDS = 3  # messages with fewer ("Yeah, okay, we will uh") rarely carry a meeting's content
 REDUNDANCY = 0.3  # weight of the similarity to already picked messages in the MMR trade-off
 
 
@@ -50,8 +50,8 @@ def sentence_id(text: str) -> str:
 def _scores(utterances: list[Utterance], matrix: sparse.csr_matrix) -> np.ndarray:
     # Ties (tiny conversations with nothing in common) go to the message with more content words.
     scores = centrality(matrix) + 1e-6 * np.diff(matrix.indptr)
-    words = np.array([len(utterance.text.split()) for utterance in utterances])
-    return np.where(words >= MIN_WORDS, scores, scores * 0.01)
+    words = np.array([len(content_words(utterance.text)) for utterance in utterances])
+    return np.where(words >= MIN_CONTENT_WORDS, scores, scores * 0.01)
 
 
 def _pick(utterances: list[Utterance], size: int) -> list[int]:

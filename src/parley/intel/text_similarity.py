@@ -8,24 +8,37 @@ from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-__all__ = ["centrality", "tfidf_matrix"]
+from parley.intel.spoken import INTERJECTIONS
+
+__all__ = ["centrality", "content_words", "tfidf_matrix"]
 
 DAMPING = 0.85
 ITERATIONS = 40
 PAIRWISE_LIMIT = 4000  # beyond this many messages, rank by similarity to the centroid (linear, not n^2)
+STOP_WORDS = sorted(ENGLISH_STOP_WORDS | INTERJECTIONS)
+TOKEN_PATTERN = r"(?u)\b[a-zA-Z][a-zA-Z0-9'-]+\b"  # one-letter tokens ("w we will") are broken-off words
+
+
+def _vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(stop_words=STOP_WORDS, sublinear_tf=True, token_pattern=TOKEN_PATTERN)
+
+
+_ANALYZER = _vectorizer().build_analyzer()
 
 
 def tfidf_matrix(texts: list[str]) -> sparse.csr_matrix:
-    """One L2-normalised row per text; stop words and one-letter tokens left out."""
-    vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9']+\b"
-    )
+    """One L2-normalised row per text; stop words, spoken interjections and one-letter tokens left out."""
     try:
-        return vectorizer.fit_transform(texts).tocsr()
+        return _vectorizer().fit_transform(texts).tocsr()
     except ValueError:  # nothing but stop words
         return sparse.csr_matrix((len(texts), 1), dtype=np.float64)
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` that count for similarity (what `tfidf_matrix` keeps), lowercased."""
+    return _ANALYZER(text)
 
 
 def centrality(matrix: sparse.csr_matrix) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 from parley.intel.embedder import embed
 from parley.intel.language import parse_all
 from parley.intel.model import Topic, Utterance
+from parley.intel.spoken import INTERJECTIONS
 
 if TYPE_CHECKING:
     from spacy.tokens import Span
@@ -39,12 +40,12 @@ HEAD_POS = frozenset({"NOUN", "PROPN"})
 # Nouns that fill sentences in speech without naming a subject.
 _GENERIC_WORDS = (
     "thing things lot lots way ways kind sort bit stuff something anything everything nothing guy guys "
-    "people person one ones time times idea ideas point question yeah um uh okay ok hmm mm moment minute "
+    "people person one ones time times idea ideas point question moment minute "
     "minutes second seconds today tomorrow yesterday week day days year years part case fact sense "
     "number end start lot place side matter problem example reason term terms type types level use "
     "meeting mean percent couple half while hand"
 )
-GENERIC = frozenset(_GENERIC_WORDS.split())
+GENERIC = frozenset(_GENERIC_WORDS.split()) | INTERJECTIONS
 # Adjectives that judge or count rather than name a kind ("cheaper plan" is the plan topic).
 _VAGUE_ADJECTIVES = (
     "new old good bad big small little large other same different main whole few many much certain real "
