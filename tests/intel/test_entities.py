@@ -109,3 +109,26 @@ def test_real_meeting_entities_point_at_what_they_quote() -> None:
                 assert ref.text is not None and ref.offset is not None
                 quoted = ref.text[ref.offset : ref.offset + len(match.detectedValue)]
                 assert " ".join(quoted.lower().split()) == " ".join(match.detectedValue.lower().split())
+
+
+def test_backchannels_and_broken_off_words_are_no_names() -> None:
+    texts = [
+        "Um Liz, could you check it?",
+        "We drove along the east coast last summer.",
+        "Nah, that is fine.",
+        "Geez, that was close.",
+    ]
+    found = find_entities(_utterances(texts), AnalysisContext(conversation_start=START, detect_entities=True))
+    people = [entity for entity in found if entity.type == "person"]
+    assert [entity.value for entity in people] == ["Liz"]  # not "Um Liz", "Nah", "Geez"
+    assert people[0].matches[0].messageRefs[0].offset == 3
+    assert _values(found, "location") == ["the east coast"]  # lowercase, but a phrase of content words
+
+
+def test_names_in_a_real_meeting_are_names() -> None:
+    meeting = json.loads(shared("meeting_text/qmsum_test_Bed003.json").read_text())
+    turns = [turn["content"] for turn in meeting["meeting_transcripts"]]
+    found = find_entities(_utterances(turns), AnalysisContext(conversation_start=START, detect_entities=True))
+    names = {value for kind in ("person", "organization", "location") for value in _values(found, kind)}
+    assert {"Liz", "Vista"} <= names
+    assert not names & {"Um Liz", "W Ah", "Nah", "Anyway", "the u u", "al w", "un", "cor"}

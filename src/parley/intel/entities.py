@@ -17,6 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from parley.intel.language import parse_all
 from parley.intel.model import (
@@ -27,6 +28,11 @@ from parley.intel.model import (
     MessageRef,
     Utterance,
 )
+from parley.intel.spoken import INTERJECTIONS
+from parley.intel.text_similarity import content_words
+
+if TYPE_CHECKING:
+    from spacy.tokens import Span
 
 __all__ = ["find_entities"]
 
@@ -66,6 +72,7 @@ _SPOKEN_MONEY = re.compile(
 )
 PHONE_DIGITS = range(9, 16)  # fewer is a count or a year; more is not a phone number (E.164 has 15)
 CURRENCY_SIGNS = "$€£¥₹"
+NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC"})
 _SKIPPED_NUMBERS = frozenset({"one", "a", "an", "1"})  # "which one": a pronoun more than a number
 
 
@@ -122,13 +129,17 @@ def _spans(text: str, doc: object) -> Iterator[_Span]:
             claimed.append((span.offset, span.offset + len(span.text)))
             yield span
     for entity in doc.ents:  # type: ignore[attr-defined]
-        if entity.label_ not in SPACY_TYPES or not _worth_keeping(entity.text, entity.label_):
+        if entity.label_ not in SPACY_TYPES:
+            continue
+        start, end = (
+            _name_bounds(entity) if entity.label_ in NAME_LABELS else (entity.start_char, entity.end_char)
+        )
+        if start == end or not _worth_keeping(text[start:end], entity.label_):
             continue
         kind, sub_type = SPACY_TYPES[entity.label_]
-        start = entity.start_char
         if kind == "money" and start > 0 and text[start - 1] in CURRENCY_SIGNS:  # spaCy leaves "$" out
             start -= 1
-        span = _Span(kind, sub_type, text[start : entity.end_char], start)
+        span = _Span(kind, sub_type, text[start:end], start)
         if not _overlaps(span, claimed):
             yield span
 
@@ -157,7 +168,34 @@ def _overlaps(span: _Span, claimed: list[tuple[int, int]]) -> bool:
 def _worth_keeping(text: str, label: str) -> bool:
     if not any(char.isalnum() for char in text):
         return False
+    if label in NAME_LABELS:
+        return _looks_like_a_name(text)
     return not (label == "CARDINAL" and text.lower() in _SKIPPED_NUMBERS)
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Speech fools the tagger: a broken-off word ("li", "shou", "al w") or a backchannel ("W Mm-hmm",
+    "Geez") is no person, company or place. A name is written with a capital, or, in lowercase, is a phrase
+    of two content words or more ("the east coast"); it holds no interjection."""
+    words = text.split()
+    if any(word.strip(".,'").lower() in INTERJECTIONS for word in words):
+        return False
+    if not any(sum(char.isalpha() for char in word) >= 2 for word in words):  # "W"
+        return False
+    return any(word[:1].isupper() for word in words) or len(content_words(text)) >= 2
+
+
+def _name_bounds(entity: Span) -> tuple[int, int]:
+    """The entity's characters without the backchannels and punctuation the tagger took into it at its ends
+    ("Um Liz" -> "Liz", "W Mm-hmm" -> "W")."""
+    tokens = list(entity)
+    while tokens and (tokens[0].lower_ in INTERJECTIONS or tokens[0].is_punct):
+        tokens.pop(0)
+    while tokens and (tokens[-1].lower_ in INTERJECTIONS or tokens[-1].is_punct):
+        tokens.pop()
+    if not tokens:
+        return entity.start_char, entity.start_char
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
 def _normalized(text: str) -> str:

@@ -8,8 +8,8 @@ __all__ = ["INTERJECTIONS"]
 
 _WORDS = (
     "yeah yep yup yes yah nope nah okay ok alright right um umm uh uhm uh-huh er erm ah aha oh ooh hmm mm "
-    "mmm mhm mm-hmm hm huh wow hey hi hello bye goodbye thanks thank cheers please sorry pardon well like "
-    "gonna wanna gotta kinda sorta dunno think know mean guess suppose sure anyway actually basically "
-    "really just stuff"
+    "mmm mhm mm-hmm hm huh wow whoa geez gosh oops hey hi hello bye goodbye thanks thank cheers please sorry "
+    "pardon well like gonna wanna gotta kinda sorta dunno think know mean guess suppose sure anyway actually "
+    "basically really just stuff"
 )
 INTERJECTIONS = frozenset(_WORDS.split())
