@@ -7,7 +7,8 @@ into sentences, as Parley's text jobs split messages.
 Summary: ROUGE-1/2/L F1 (rouge-score, Porter stemming) of Parley's extractive summary against the meeting's
 "Summarize the whole meeting." answer, and closeness (the mean over the summary's sentences of each one's
 best MiniLM cosine with a sentence of that answer), beside two baselines of the same number of sentences:
-the first N sentences longer than 5 words, and N random such sentences (mean of 5 seeds).
+the first N sentences longer than 5 words, and N random such sentences (mean of 5 seeds). Parley's summary is
+measured twice: over the sentences, and with each whole turn as one message (a transcript of long turns).
 
 Topics: QMSum's topic list per meeting (3-6 broad, hand-written topics) against Parley's topics. A reference
 topic is found when some Parley topic matches it; precision is the share of Parley topics that match some
@@ -54,16 +55,19 @@ _stem = PorterStemmer().stem
 @dataclass
 class Meeting:
     name: str
-    utterances: list[Utterance]
+    utterances: list[Utterance]  # one per sentence of a turn
+    turns: list[Utterance]  # one per turn, as a transcript with long messages gives them
     topics: list[str]
     summary: str
 
 
 def load(name: str) -> Meeting:
     raw = json.loads((DATA / f"qmsum_test_{name}.json").read_text())
-    utterances = []
+    utterances, turns = [], []
     for turn_index, turn in enumerate(raw["meeting_transcripts"]):
         text = " ".join(re.sub(r"\{[^}]*\}", " ", turn["content"]).split())
+        if text.strip(" .,?!"):
+            turns.append(Utterance(str(turn_index), text, float(turn_index), turn_index + 1.0))
         for part, sentence in enumerate(re.split(r"(?<=[.?!])\s+", text)):
             if sentence.strip(" .,?!"):
                 start = float(len(utterances) * 3)
@@ -73,6 +77,7 @@ def load(name: str) -> Meeting:
     return Meeting(
         name,
         utterances,
+        turns,
         [topic["topic"] for topic in raw["topic_list"]],
         raw["general_query_list"][0]["answer"],
     )
@@ -166,6 +171,10 @@ def main() -> None:
         summary = extractive_summary(meeting.utterances)
         size = len(summary)
         rows = {"Parley extractive": summary_scores([s.text for s in summary], meeting.summary)}
+        whole_turns = extractive_summary(meeting.turns)
+        rows["Parley, whole turns as messages"] = summary_scores(
+            [s.text for s in whole_turns], meeting.summary
+        )
         rows |= baselines(meeting, size)
         for method, scores in rows.items():
             totals.setdefault(method, []).append(scores)

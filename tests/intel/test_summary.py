@@ -9,9 +9,10 @@ from datetime import UTC, datetime
 import pytest
 
 from parley.intel import abstractive
-from parley.intel.extractive import MAX_SENTENCES, extractive_summary
+from parley.intel.extractive import MAX_SENTENCES, MIN_CONTENT_WORDS, extractive_summary
 from parley.intel.model import AnalysisContext, LLMEndpoint, Utterance
 from parley.intel.summary import summarize
+from parley.intel.text_similarity import content_words
 from tests.intel.chat_server import chat_server
 from tests.support import shared
 
@@ -126,3 +127,21 @@ def test_extractive_summary_of_a_real_meeting() -> None:
     assert "remote" in said or "button" in said  # the meeting is about designing a remote control
     assert [s.text for s in summarize(_utterances(MEETING[:2]), _context(None))] == [MEETING[1][1]]
     assert summarize([], _context(None)) == []
+
+
+def test_long_turns_are_summarised_by_their_sentences() -> None:
+    raw = json.loads(shared("meeting_text/qmsum_test_TS3011b.json").read_text())
+    turns = [
+        " ".join(re.sub(r"\{[^}]*\}", " ", turn["content"]).split()) for turn in raw["meeting_transcripts"]
+    ]
+    summary = summarize(_utterances([("Speaker", turn) for turn in turns if turn]), _context(None))
+    kept = [turn for turn in turns if turn]
+    assert len(summary) == MAX_SENTENCES
+    for sentence in summary:
+        message = kept[int(sentence.messageRefs[0].id[1:])]
+        assert sentence.text in message  # a sentence of its message, not the whole turn
+        assert (
+            len(content_words(sentence.text)) >= MIN_CONTENT_WORDS
+        )  # not "Yeah, okay, w we will s we all uh"
+    assert sum(sentence.text != kept[int(sentence.messageRefs[0].id[1:])] for sentence in summary) >= 3
+    assert max(len(sentence.text) for sentence in summary) < 600 < max(len(turn) for turn in kept)

@@ -1,16 +1,19 @@
-"""Extractive summaries: messages are ranked by TextRank over TF-IDF similarity (a message that shares its
+"""Extractive summaries: sentences are ranked by TextRank over TF-IDF similarity (a sentence that shares its
 vocabulary with many others states what the meeting kept coming back to), then picked greedily with a
-penalty for repeating an already picked message (maximal marginal relevance), and returned in time order.
-About `SHARE` of the messages are picked, at most `MAX_SENTENCES`.
+penalty for repeating an already picked one (maximal marginal relevance), and returned in time order, each
+referring to its message. A long turn is several statements, so each sentence of a message stands alone.
+As many sentences as `SHARE` of the messages are picked, at most `MAX_SENTENCES`.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import numpy as np
 from scipy import sparse
 
+from parley.intel.language import parse_all
 from parley.intel.model import MessageRef, SummarySentence, Utterance
 from parley.intel.text_similarity import centrality, content_words, tfidf_matrix
 
@@ -27,8 +30,21 @@ def summary_size(message_count: int) -> int:
 
 
 def extractive_summary(utterances: list[Utterance], size: int | None = None) -> list[SummarySentence]:
-    picked = _pick(utterances, size or summary_size(len(utterances)))
-    return [_sentence(utterances[index]) for index in sorted(picked)]
+    sentences = _sentences(utterances)
+    picked = _pick(sentences, size or summary_size(len(utterances)))
+    return [_sentence(sentences[index]) for index in sorted(picked)]
+
+
+def _sentences(utterances: list[Utterance]) -> list[Utterance]:
+    """Each sentence of each message, as an utterance with its message's id (the shared parse, so reading
+    them costs nothing after the insights)."""
+    docs = parse_all([utterance.text for utterance in utterances])
+    return [
+        replace(utterance, text=sentence.text.strip())
+        for utterance, doc in zip(utterances, docs, strict=True)
+        for sentence in doc.sents
+        if sentence.text.strip()
+    ]
 
 
 def _sentence(utterance: Utterance) -> SummarySentence:
