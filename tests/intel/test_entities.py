@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 from parley.intel.entities import custom_pattern, find_entities
+from parley.intel.insights import find_insights
 from parley.intel.model import AnalysisContext, CustomEntityDefinition, Entity, Utterance
 from tests.support import shared
 
@@ -132,3 +133,16 @@ def test_names_in_a_real_meeting_are_names() -> None:
     names = {value for kind in ("person", "organization", "location") for value in _values(found, kind)}
     assert {"Liz", "Vista"} <= names
     assert not names & {"Um Liz", "W Ah", "Nah", "Anyway", "the u u", "al w", "un", "cor"}
+
+
+def test_an_action_items_person_is_the_name_without_the_backchannel() -> None:
+    utterances = _utterances(["Um Liz, could you send me the report by Friday?", "Sure."])
+    [item] = [
+        i
+        for i in find_insights(utterances, AnalysisContext(conversation_start=START))[0]
+        if i.type != "question"
+    ]
+    assert [(e.type, e.text, e.offset) for e in item.entities] == [
+        ("person", "Liz", 3),
+        ("date", "by Friday", 37),
+    ]

@@ -34,7 +34,7 @@ from parley.intel.text_similarity import content_words
 if TYPE_CHECKING:
     from spacy.tokens import Span
 
-__all__ = ["find_entities"]
+__all__ = ["custom_pattern", "find_entities", "name_bounds"]
 
 # spaCy label -> (Symbl type, subType). ORDINAL, NORP, PRODUCT, EVENT... are left out: in speech they are
 # mostly noise ("first", "the second one").
@@ -131,11 +131,10 @@ def _spans(text: str, doc: object) -> Iterator[_Span]:
     for entity in doc.ents:  # type: ignore[attr-defined]
         if entity.label_ not in SPACY_TYPES:
             continue
-        start, end = (
-            _name_bounds(entity) if entity.label_ in NAME_LABELS else (entity.start_char, entity.end_char)
-        )
-        if start == end or not _worth_keeping(text[start:end], entity.label_):
+        bounds = name_bounds(entity) if entity.label_ in NAME_LABELS else (entity.start_char, entity.end_char)
+        if bounds is None or not _worth_keeping(text[bounds[0] : bounds[1]], entity.label_):
             continue
+        start, end = bounds
         kind, sub_type = SPACY_TYPES[entity.label_]
         if kind == "money" and start > 0 and text[start - 1] in CURRENCY_SIGNS:  # spaCy leaves "$" out
             start -= 1
@@ -168,8 +167,6 @@ def _overlaps(span: _Span, claimed: list[tuple[int, int]]) -> bool:
 def _worth_keeping(text: str, label: str) -> bool:
     if not any(char.isalnum() for char in text):
         return False
-    if label in NAME_LABELS:
-        return _looks_like_a_name(text)
     return not (label == "CARDINAL" and text.lower() in _SKIPPED_NUMBERS)
 
 
@@ -185,17 +182,18 @@ def _looks_like_a_name(text: str) -> bool:
     return any(word[:1].isupper() for word in words) or len(content_words(text)) >= 2
 
 
-def _name_bounds(entity: Span) -> tuple[int, int]:
-    """The entity's characters without the backchannels and punctuation the tagger took into it at its ends
-    ("Um Liz" -> "Liz", "W Mm-hmm" -> "W")."""
+def name_bounds(entity: Span) -> tuple[int, int] | None:
+    """Where the name lies in the entity's text (character offsets in its doc), without the backchannels and
+    punctuation the tagger took in at its ends ("Um Liz" -> "Liz"); None when what is left is no name."""
     tokens = list(entity)
     while tokens and (tokens[0].lower_ in INTERJECTIONS or tokens[0].is_punct):
         tokens.pop(0)
     while tokens and (tokens[-1].lower_ in INTERJECTIONS or tokens[-1].is_punct):
         tokens.pop()
     if not tokens:
-        return entity.start_char, entity.start_char
-    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+        return None
+    start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+    return (start, end) if _looks_like_a_name(entity.doc.text[start:end]) else None
 
 
 def _normalized(text: str) -> str:

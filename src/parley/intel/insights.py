@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from parley.intel.actions import MIN_SCORE, ActionMatch, find_action
 from parley.intel.due_dates import DuePhrase, find_due
+from parley.intel.entities import name_bounds
 from parley.intel.language import parse_all
 from parley.intel.model import AnalysisContext, Assignee, Insight, InsightEntity, Phrase, Utterance
 from parley.intel.questions import asks_by_wording, question_score
@@ -194,12 +195,15 @@ def _entities(
     """People named in the sentence (`named`: the assignee, whose name the tagger may have missed; a role
     such as "the industrial designer" is no person) and its deadline."""
     lead = len(sentence.text) - len(sentence.text.lstrip())
+    names = [bounds for ent in sentence.ents if ent.label_ == "PERSON" and (bounds := name_bounds(ent))]
     found = [
         InsightEntity(
-            type="person", text=ent.text, offset=ent.start_char - sentence.start_char - lead, value=ent.text
+            type="person",
+            text=sentence.doc.text[start:end],
+            offset=start - sentence.start_char - lead,
+            value=sentence.doc.text[start:end],
         )
-        for ent in sentence.ents
-        if ent.label_ == "PERSON"
+        for start, end in names
     ]
     name = named.name if named is not None else None
     if name and not any(item.text == name for item in found):
