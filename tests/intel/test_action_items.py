@@ -165,8 +165,18 @@ def test_filing_a_work_product_is_work_not_narration() -> None:
     assert not [i for i in conversation(("Alice", "I will put it on the board.")) if i.type != "question"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["Can you see it?", "Can you see my screen?", "Can everyone see my screen now?", "Can you see me?"],
+)
+def test_checking_what_the_call_shows_is_no_task(text: str) -> None:
+    assert not [i for i in conversation(("Alice", text), ("Bob", "Yes.")) if i.type != "question"]
+
+
 def test_seeing_someone_else_is_still_an_action_item() -> None:
     assert one("action_item", conversation(("Alice", "I'll see the client tomorrow."))).score >= 0.5
+    asked = conversation(("Alice", "Can you see Tom about the budget tomorrow?"), ("Bob", "Sure."))
+    assert one("action_item", asked).score >= 0.5
 
 
 @pytest.mark.parametrize(

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from parley.intel.action_frames import HEDGE_ROOTS, RECEIVING, Frame, Who, find_frame
 from parley.intel.follow_ups import in_touch, is_follow_up
 from parley.intel.verb_chains import infinitive_noun
-from parley.intel.work import is_task, is_work_product, narrates
+from parley.intel.work import DISPLAYS, is_task, is_work_product, narrates
 
 if TYPE_CHECKING:
     from spacy.tokens import Span, Token
@@ -66,6 +66,8 @@ SPEECH_ACTS = {
 }  # fmt: skip
 DONE = {"done", "finished", "completed", "ready", "sorted", "fixed"}  # "I'll have it done by Friday"
 LIGHT_OBJECTS = {"look", "chat", "call", "meeting", "word", "think", "discussion", "talk", "review"}
+LISTENERS = {"you", "everyone", "everybody", "anyone", "anybody", "y'all"}
+SHOWN = {"it", "this", "that", "me", "us", "them", "everything", "anything"}  # "can you see me?" on video
 GENERIC_ADVERBS = {"always", "ever", "never", "usually", "normally", "generally"}
 # Said of a product's user ("you can buy the covers").
 CONSUMER_VERBS = {"buy", "use", "press", "push", "lose", "afford", "drop", "throw"}
@@ -272,6 +274,8 @@ def _is_action_verb(verb: Token) -> bool:
         )
     if lemma == "see" and any(c.dep_ == "dobj" and c.lower_ == "you" for c in verb.children):
         return False  # "I'll see you after lunch", "see you next week": a goodbye
+    if lemma == "see" and _checks_what_is_shown(verb):
+        return False  # "can you see my screen?", "can you see it?": a check of the call, no task
     if lemma == "take" and any(t.dep_ == "pobj" and t.lower_ in {"yes", "no"} for t in verb.subtree):
         return False  # "I'll take that as a yes"
     if lemma in {"note", "remember"} and any(c.dep_ == "ccomp" for c in verb.children):
@@ -285,6 +289,19 @@ def _is_action_verb(verb: Token) -> bool:
         or in_touch(verb)
         or (lemma == "look" and any(c.lower_ in {"into", "at", "over"} for c in verb.children))
     )
+
+
+def _checks_what_is_shown(verb: Token) -> bool:
+    """ "Can you see it?", "can everyone see my screen?": "can" or "could", a listener as subject, and what is
+    on show as object; not "I'd like to see the concept" nor "can you see whether it works?"."""
+    children = list(verb.children)
+    asks = any(c.dep_ == "aux" and c.lower_ in {"can", "could"} for c in children)
+    listener = any(c.dep_ == "nsubj" and c.lower_ in LISTENERS for c in children)
+    shown = any(
+        c.dep_ == "dobj" and (c.lower_ in SHOWN or any(t.lower_ in DISPLAYS for t in c.subtree))
+        for c in children
+    )
+    return asks and listener and shown
 
 
 def _has_condition(verb: Token) -> bool:
