@@ -173,6 +173,29 @@ def test_checking_what_the_call_shows_is_no_task(text: str) -> None:
     assert not [i for i in conversation(("Alice", text), ("Bob", "Yes.")) if i.type != "question"]
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can you unmute yourself?",
+        "Could you mute yourself please?",
+        "Can you scroll down?",
+        "Could you zoom in a bit?",
+        "Can you put the link in the chat?",
+        "I'll drop the link in the chat.",
+        "I'll put it in the chat.",
+    ],
+)
+def test_working_the_call_itself_is_no_task(text: str) -> None:
+    assert not [i for i in conversation(("Alice", text), ("Bob", "Sure.")) if i.type != "question"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Let's put a chat in the diary for next week.", "I'll set up a chat with Tom next week."]
+)
+def test_a_chat_to_arrange_is_still_a_follow_up(text: str) -> None:
+    assert one("follow_up", conversation(("Alice", text))).score >= 0.5
+
+
 def test_seeing_someone_else_is_still_an_action_item() -> None:
     assert one("action_item", conversation(("Alice", "I'll see the client tomorrow."))).score >= 0.5
     asked = conversation(("Alice", "Can you see Tom about the budget tomorrow?"), ("Bob", "Sure."))

@@ -16,6 +16,7 @@ CONTACT_VERBS = {
 CHANNELS = {"email", "e-mail", "mail", "phone", "post", "text", "slack", "chat"}
 CONTACT_PARTICLES = {("follow", "up"), ("circle", "back"), ("get", "back"), ("reach", "out"), ("check", "in")}
 CONTACT_PARTICLES |= {("catch", "up"), ("loop", "in"), ("touch", "base"), ("get", "in"), ("chase", "up")}
+CALL_PLACES = {"chat", "chatbox"}  # "I'll put the link in the chat": done in the call, there and then
 MEETING_WORDS = {"meeting", "call", "chat", "session", "demo", "appointment", "sync", "catch", "follow"}
 MEETING_WORDS |= {"calendar", "diary", "invite"}  # "I'll put it in the calendar"
 ARRANGE_VERBS = {"set", "arrange", "organise", "organize", "book", "plan", "have", "hold", "fix", "put"}
@@ -52,7 +53,7 @@ def is_follow_up(verb: Token) -> bool:
     particles = {(lemma, c.lower_) for c in verb.children if c.dep_ in {"prt", "advmod", "prep"}}
     if particles & CONTACT_PARTICLES:
         return True
-    objects = {c.lemma_.lower() for c in verb.subtree if c.dep_ in {"dobj", "pobj"}}
+    objects = {c.lemma_.lower() for c in verb.subtree if c.dep_ in {"dobj", "pobj"} and not in_the_call(c)}
     if lemma in ARRANGE_VERBS and objects & MEETING_WORDS:
         return True
     if lemma == "get" and any(  # "we'll get that to you", "I'll get it to Anna by Friday"
@@ -65,6 +66,11 @@ def is_follow_up(verb: Token) -> bool:
     return lemma in {"talk", "speak", "write"} and any(
         c.dep_ == "prep" and c.lower_ in {"to", "with"} for c in verb.children
     )
+
+
+def in_the_call(token: Token) -> bool:
+    """ "(put the link) in the chat": the call's own chat, not a chat to arrange ("set up a chat")."""
+    return token.lower_ in CALL_PLACES and token.head.lower_ in {"in", "into", "on"}
 
 
 def in_touch(verb: Token) -> bool:

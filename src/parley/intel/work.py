@@ -1,12 +1,12 @@
 """Work for later or the meeting's own business: "I'll write the report", "I'll look into the prices",
 "I'll put it in the shared folder" name work that outlasts the meeting; "I'll show you", "let's start",
-"I'll write it on the board" narrate the meeting as it happens."""
+"I'll write it on the board", "I'll put the link in the chat" narrate the meeting as it happens."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from parley.intel.follow_ups import presents
+from parley.intel.follow_ups import in_the_call, presents
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -19,6 +19,7 @@ NARRATION = {
     "leave", "break", "finish", "wind", "skip", "vote", "save", "write", "press", "click", "put", "clap",
     "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm", "answer", "expand",
     "elaborate", "clarify", "repeat", "reiterate", "stress", "emphasise", "emphasize", "highlight",
+    "mute", "unmute", "scroll", "zoom",
 }  # fmt: skip
 # "I'll bring up the idea of colours" (not "... with legal"), "I'll walk you through them", "we'll get to
 # my preferences"
@@ -98,6 +99,8 @@ def narrates(verb: Token) -> bool:
     particles = _particles(verb, lemma)
     if presents(verb) or any(c.dep_ == "dobj" and c.lower_ == "screen" for c in verb.children):
         return True  # "I'm going to share my screen"
+    if any(in_the_call(t) for t in verb.subtree):
+        return True
     if (lemma not in NARRATION and not particles & NARRATION_PARTICLES) or particles & MAKING_PARTICLES:
         return False
     if particles & TASK_PARTICLES and not _placed(verb, DISPLAYS):
