@@ -183,10 +183,17 @@ def test_checking_what_the_call_shows_is_no_task(text: str) -> None:
         "Can you put the link in the chat?",
         "I'll drop the link in the chat.",
         "I'll put it in the chat.",
+        "Can you spell your last name?",  # said there and then
+        "Can you read me the order number?",
     ],
 )
 def test_working_the_call_itself_is_no_task(text: str) -> None:
     assert not [i for i in conversation(("Alice", text), ("Bob", "Sure.")) if i.type != "question"]
+
+
+@pytest.mark.parametrize("text", ["I'll open a ticket for this.", "Could you read the report before Friday?"])
+def test_a_support_ticket_and_reading_for_later_are_tasks(text: str) -> None:
+    assert one("action_item", conversation(("Alice", text), ("Bob", "Sure."))).score >= 0.8
 
 
 @pytest.mark.parametrize(

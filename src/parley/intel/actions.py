@@ -232,7 +232,13 @@ def _assigned_work(frame: Frame) -> bool:
     lemma = frame.verb.lemma_.lower()
     if frame.who in {"role", "named"} and lemma in {"focus", "concentrate"}:
         return True
-    return frame.modal == "request" and frame.who in {"role", "named", "addressee"} and lemma in RECEIVING
+    aloud = lemma == "read" and any(c.dep_ == "dative" for c in frame.verb.children)  # "read me the number"
+    return (
+        frame.modal == "request"
+        and frame.who in {"role", "named", "addressee"}
+        and lemma in RECEIVING
+        and not aloud
+    )
 
 
 def _base(frame: Frame, *, follow_up: bool) -> tuple[float, bool]:

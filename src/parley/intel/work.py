@@ -19,7 +19,7 @@ NARRATION = {
     "leave", "break", "finish", "wind", "skip", "vote", "save", "write", "press", "click", "put", "clap",
     "discuss", "evaluate", "consider", "concentrate", "focus", "state", "confirm", "answer", "expand",
     "elaborate", "clarify", "repeat", "reiterate", "stress", "emphasise", "emphasize", "highlight",
-    "mute", "unmute", "scroll", "zoom",
+    "mute", "unmute", "scroll", "zoom", "spell",
 }  # fmt: skip
 # "I'll bring up the idea of colours" (not "... with legal"), "I'll walk you through them", "we'll get to
 # my preferences"
@@ -28,7 +28,7 @@ DISPLAYS = {"board", "whiteboard", "screen", "flipchart", "slide", "slides"}
 FILE_PLACES = {"folder", "drive", "wiki", "repository", "repo", "sharepoint", "dropbox", "inbox"}
 # What a narrating verb makes or files when it is work, not narration ("write the report").
 WORK_PRODUCTS = {"minutes", "report", "summary", "notes", "document", "proposal", "quote", "invoice", "draft"}
-WORK_PRODUCTS |= {"reports", "documents", "proposals", "quotes", "invoices", "drafts"}
+WORK_PRODUCTS |= {"reports", "documents", "proposals", "quotes", "invoices", "drafts", "ticket", "tickets"}
 # Work done away from the meeting: preparing, checking, and the errands of business (book, order, sign).
 TASK_VERBS = {
     "prepare", "present", "research", "investigate", "finish", "complete", "draft", "submit", "deliver",
