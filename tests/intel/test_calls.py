@@ -77,11 +77,14 @@ def test_a_request_asked_as_a_question_is_the_addressees(sales: dict[str, Insigh
 SUPPORT_CALL = [
     ("Agent", "Thank you for calling Acme support, my name is Sam. How can I help you today?"),
     ("Customer", "Hi, my invoice for March was charged twice and I need a refund for one of them."),
+    ("Agent", "Sorry about that. Can you spell your last name for me?"),
+    ("Customer", "It's K-O-W-A-L-S-K-I."),
     ("Agent", "Thanks. I can see the two charges. I'll raise a refund request with our billing team."),
     ("Customer", "How long will that take?"),
     ("Agent", "Refunds usually take three to five business days."),
     ("Customer", "Okay. Could you also update the billing email to finance@example.com?"),
     ("Agent", "Done, that's updated now."),
+    ("Agent", "I'll also open a ticket so engineering can look at the double charge."),
     ("Agent", "Could you log out, clear the app cache, and log back in?"),
     ("Customer", "I'll try that tonight when I'm home."),
     ("Agent", "If it still happens, please reply to the confirmation email."),
@@ -94,6 +97,7 @@ SUPPORT_CALL = [
     [
         ("I'll raise a refund request with our billing team.", "Agent", None),
         ("Could you also update the billing email to finance@example.com?", "Agent", None),
+        ("I'll also open a ticket so engineering can look at the double charge.", "Agent", None),
         ("I'll try that tonight when I'm home.", "Customer", "2026-03-02T20:00:00-05:00"),
         ("If it still happens, please reply to the confirmation email.", "Customer", None),
     ],
@@ -106,6 +110,7 @@ def test_each_side_has_its_tasks(support: dict[str, Insight], text: str, owner: 
 
 def test_information_and_small_talk_are_no_tasks(support: dict[str, Insight]) -> None:
     assert "Refunds usually take three to five business days." not in support
+    assert "Can you spell your last name for me?" not in support
     assert not [text for text in support if "help you" in text or "helpful" in text]
 
 
