@@ -191,6 +191,20 @@ def test_working_the_call_itself_is_no_task(text: str) -> None:
     assert not [i for i in conversation(("Alice", text), ("Bob", "Sure.")) if i.type != "question"]
 
 
+@pytest.mark.parametrize(
+    "text", ["Could you see whether the invoice went out?", "Can you see if the build passes?"]
+)
+def test_seeing_whether_is_checking(text: str) -> None:
+    assert one("action_item", conversation(("Alice", text), ("Bob", "Sure."))).score >= 0.5
+
+
+@pytest.mark.parametrize(
+    "text", ["Let's see if this works.", "So let's just see if it fits.", "We'll see if it works."]
+)
+def test_lets_see_is_the_meeting_trying_things(text: str) -> None:
+    assert not [i for i in conversation(("Alice", text)) if i.type != "question"]
+
+
 @pytest.mark.parametrize("text", ["I'll open a ticket for this.", "Could you read the report before Friday?"])
 def test_a_support_ticket_and_reading_for_later_are_tasks(text: str) -> None:
     assert one("action_item", conversation(("Alice", text), ("Bob", "Sure."))).score >= 0.8

@@ -56,9 +56,11 @@ def is_task(verb: Token) -> bool:
 
 
 def _investigates(verb: Token) -> bool:
-    """ "I have to look at it again", "I'll take a closer look at it": examining something after the
-    meeting (not "let's look at the next slide")."""
+    """ "I have to look at it again", "I'll take a closer look at it", "could you see whether it went out?":
+    examining something after the meeting (not "let's look at the next slide", "let's see")."""
     lemma = verb.lemma_.lower()
+    if lemma == "see":
+        return _asks_whether(verb)
     if lemma == "look":
         return any(c.lower_ == "at" for c in verb.children) and any(
             c.lower_ in {"again", "closer", "further"} for c in verb.children
@@ -67,6 +69,15 @@ def _investigates(verb: Token) -> bool:
         c.dep_ == "dobj"
         and c.lower_ == "look"
         and any(a.lower_ in {"closer", "close", "proper"} for a in c.children)
+        for c in verb.children
+    )
+
+
+def _asks_whether(verb: Token) -> bool:
+    """ "see whether it went out", "see if the build passes": a clause opened by "whether" or "if"."""
+    return any(
+        c.dep_ in {"ccomp", "advcl"}
+        and any(m.dep_ == "mark" and m.lower_ in {"whether", "if"} for m in c.children)
         for c in verb.children
     )
 
