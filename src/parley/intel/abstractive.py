@@ -74,15 +74,19 @@ def summarize_with_llm(
 def transcript_chunks(utterances: list[Utterance]) -> list[str]:
     """'Speaker: text' lines packed into at most MAX_CHUNKS requests of at most CHUNK_CHARS characters."""
     lines = [f"{utterance.speaker or 'Speaker'}: {utterance.text}"[:CHUNK_CHARS] for utterance in utterances]
-    chunks = ["\n".join(group) for group in pack_lines(lines)]
+    chunks = _joined_chunks(lines)
     if len(chunks) <= MAX_CHUNKS:
         return chunks
     order = ranked_messages(utterances)
     budget = CHUNK_CHARS * MAX_CHUNKS
     while len(chunks) > MAX_CHUNKS:  # packing wastes the ends of chunks: shrink until it fits
-        chunks = ["\n".join(group) for group in pack_lines(_most_central_lines(order, lines, budget))]
+        chunks = _joined_chunks(_most_central_lines(order, lines, budget))
         budget = int(budget * 0.9)
     return chunks
+
+
+def _joined_chunks(lines: list[str]) -> list[str]:
+    return ["\n".join(group) for group in pack_lines(lines)]
 
 
 def pack_lines(lines: list[str]) -> list[list[str]]:

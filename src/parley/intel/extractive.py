@@ -21,7 +21,7 @@ __all__ = ["extractive_summary", "ranked_messages", "sentence_id", "summary_size
 
 SHARE = 0.06
 MAX_SENTENCES = 10
-MIN_CONTENT_WORDS = 3  # messages with fewer ("Yeah, okay, we will uh") rarely carry a meeting's content
+MIN_CONTENT_WORDS = 3  # sentences with fewer ("Yeah, okay, we will uh") rarely carry a meeting's content
 REDUNDANCY = 0.3  # weight of the similarity to already picked messages in the MMR trade-off
 
 

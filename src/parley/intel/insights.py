@@ -197,22 +197,22 @@ def _entities(
     lead = len(sentence.text) - len(sentence.text.lstrip())
     names = [bounds for ent in sentence.ents if ent.label_ == "PERSON" and (bounds := name_bounds(ent))]
     found = [
-        InsightEntity(
-            type="person",
-            text=sentence.doc.text[start:end],
-            offset=start - sentence.start_char - lead,
-            value=sentence.doc.text[start:end],
-        )
+        person_entity(sentence.doc.text[start:end], start - sentence.start_char - lead)
         for start, end in names
     ]
     name = named.name if named is not None else None
     if name and not any(item.text == name for item in found):
         offset = text.find(name)
         if offset >= 0:  # a named assignee the tagger missed
-            found.append(InsightEntity(type="person", text=name, offset=offset, value=name))
+            found.append(person_entity(name, offset))
     if due is not None:
         found.append(due_entity(due, due.offset))
     return sorted(found, key=lambda item: item.offset)
+
+
+def person_entity(name: str, offset: int) -> InsightEntity:
+    """A person as an insight's entity, at `offset` in the insight's text."""
+    return InsightEntity(type="person", text=name, offset=offset, value=name)
 
 
 def due_entity(due: DuePhrase, offset: int) -> InsightEntity:

@@ -23,7 +23,7 @@ from typing import Any
 
 from parley.intel.abstractive import CHUNK_CHARS, ask_about_transcript, pack_lines
 from parley.intel.due_dates import DuePhrase, find_due
-from parley.intel.insights import due_entity, insight_id, named_assignee, people_of
+from parley.intel.insights import due_entity, insight_id, named_assignee, people_of, person_entity
 from parley.intel.llm import LLMError
 from parley.intel.model import (
     AnalysisContext,
@@ -160,7 +160,7 @@ def _entities(text: str, assignee: Assignee | None, due: DuePhrase | None) -> li
     found = []
     name = assignee.name if assignee is not None else None
     if name and (offset := text.find(name)) >= 0:
-        found.append(InsightEntity(type="person", text=name, offset=offset, value=name))
+        found.append(person_entity(name, offset))
     if due is not None and (offset := text.find(due.text)) >= 0:
         found.append(due_entity(due, offset))
     return sorted(found, key=lambda entity: entity.offset)
